@@ -1,0 +1,1 @@
+"""Composition root: settings, the ASGI app, its lifespan, authentication and the CLI."""

@@ -1,0 +1,125 @@
+"""The ASGI application: GraphQL at /graphql, REST v1 and its OpenAPI document at /api/v1."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from broadcaster import Broadcast
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from tortoise import connections
+from tortoise.contrib.starlette import RegisterTortoise
+
+from dialer import __version__
+from dialer.app.auth import Authenticator
+from dialer.app.database import tortoise_config
+from dialer.app.runner import IdleRunner
+from dialer.app.settings import Settings, load_settings
+from dialer.graphql.context import CampaignRunner, Context
+from dialer.graphql.schema import DialerSchema, schema as default_schema
+from dialer.openapi import build_document
+from dialer.rest_compat.errors import envelope, http_exception, unhandled
+from dialer.rest_compat.routes import ROUTES
+from dialer.rest_compat.shim import compile_routes, starlette_routes
+
+log = logging.getLogger(__name__)
+
+
+class Services:
+    """What lives as long as the process: the broadcaster, the authenticator, the runner."""
+
+    def __init__(self, settings: Settings, runner: CampaignRunner) -> None:
+        self.settings = settings
+        self.authenticator = Authenticator(settings)
+        self.broadcast = Broadcast(settings.broadcast_url)
+        self.runner = runner
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        await self.broadcast.publish(channel=channel, message=orjson.dumps(message).decode())
+
+    async def context_for(self, connection: HTTPConnection) -> Context:
+        outcome = await self.authenticator.authenticate(connection.headers.get("authorization"))
+        return Context(
+            principal=outcome.principal,
+            auth_error=outcome.error,
+            client_ip=connection.client.host if connection.client else None,
+            publish=self.publish,
+            runner=self.runner,
+        )
+
+
+class DialerGraphQL(GraphQL):
+    def __init__(self, schema: DialerSchema, services: Services) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self.services = services
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        return await self.services.context_for(request)
+
+
+async def health(request: Request) -> Response:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception as down:  # report, never raise: this is what monitoring polls
+        log.warning("health: database unreachable: %s", down)
+        return envelope("server_error", "database unreachable", {"database": str(down)[:200]})
+    return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
+
+
+def create_app(settings: Settings | None = None, runner: CampaignRunner | None = None) -> Starlette:
+    settings = settings or load_settings()
+    services = Services(settings, runner or IdleRunner())
+    graphql_schema = default_schema._schema
+    compiled = compile_routes(graphql_schema, ROUTES)
+    document = orjson.dumps(build_document(graphql_schema, compiled))
+    graphql_app = DialerGraphQL(default_schema, services)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # RegisterTortoise, not Tortoise.init: its global fallback makes the ORM visible to request
+        # handlers, which run outside the lifespan's context (STACK-FACTS, Tortoise trap 1).
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            await services.broadcast.connect()
+            try:
+                yield
+            finally:
+                await services.broadcast.disconnect()
+
+    async def openapi(request: Request) -> Response:
+        return Response(document, media_type="application/json")
+
+    api = [
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        *starlette_routes(graphql_schema, compiled, services.context_for, settings.max_body_bytes),
+    ]
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+        ))
+    app = Starlette(
+        routes=[
+            Mount("/api/v1", routes=api),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
+        ],
+        middleware=middleware,
+        exception_handlers={HTTPException: http_exception, Exception: unhandled},
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.openapi = document
+    return app

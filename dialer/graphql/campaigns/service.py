@@ -1,0 +1,160 @@
+"""Campaign operations as plain async functions; resolvers and the CLI call these."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from strawberry import UNSET
+
+from dialer.graphql.campaigns.types import (
+    AmdInput,
+    CampaignCreateInput,
+    CampaignPatchInput,
+    CampaignRuntime,
+    CampaignStatus,
+    PredictiveInput,
+)
+from dialer.graphql.context import AuditScope, CampaignRunner, Context
+from dialer.graphql.errors import Conflict, NotFound
+from dialer.graphql.ids import parse_id
+from dialer.graphql.pagination import Connection, paginate
+from dialer.models import Campaign as CampaignRow
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "start": (frozenset({"paused"}), "running"),
+    "pause": (frozenset({"running"}), "paused"),
+    "stop": (frozenset({"paused", "running"}), "stopped"),
+}
+
+# GraphQL field -> (row column, key inside a JSON column or None)
+_AMD_KEYS = {"engine": "engine", "min_confidence": "minConfidence", "window_ms": "windowMs",
+             "detect_fax": "detectFax", "detect_sit": "detectSIT"}
+_PREDICTIVE_KEYS = {"target_occupancy": "targetOccupancy", "aht_sec": "ahtSec"}
+_COLUMNS = ("name", "type", "list_id", "queue", "pacing", "max_channels", "abandon_cap")
+
+
+def campaign_key(public_id: str) -> int:
+    return parse_id("cmp", public_id, "campaign")
+
+
+async def get(public_id: str) -> CampaignRow:
+    row = await CampaignRow.get_or_none(id=campaign_key(public_id))
+    if row is None:
+        raise NotFound(f"campaign {public_id!r} not found", {"id": public_id})
+    return row
+
+
+def _plain(value: Any) -> Any:
+    return value.value if hasattr(value, "value") else value
+
+
+def _amd(data: AmdInput) -> dict[str, Any]:
+    return {key: _plain(getattr(data, attr)) for attr, key in _AMD_KEYS.items()}
+
+
+def _predictive(data: PredictiveInput) -> dict[str, Any]:
+    return {key: getattr(data, attr) for attr, key in _PREDICTIVE_KEYS.items()}
+
+
+def _snapshot(row: CampaignRow) -> dict[str, Any]:
+    return {
+        "name": row.name, "type": row.type, "listId": row.list_id, "queue": row.queue,
+        "trunkPolicy": row.trunk_policy, "pacing": row.pacing, "maxChannels": row.max_channels,
+        "abandonCap": row.abandon_cap, "amd": row.amd, "predictive": row.predictive, "status": row.status,
+    }
+
+
+def _announce(context: Context, row: CampaignRow) -> None:
+    context.announce(
+        "campaigns",
+        {"type": "campaign.update", "id": row.public_id, "status": row.status, "ts": int(time.time() * 1000)},
+    )
+
+
+async def create(data: CampaignCreateInput, context: Context, audit: AuditScope) -> CampaignRow:
+    policy = {"weights": data.trunk_policy.weights, "caps": data.trunk_policy.caps}
+    row = await CampaignRow.create(
+        name=data.name.strip(), type=data.type.value, list_id=data.list_id, queue=data.queue,
+        trunk_policy=policy, pacing=data.pacing, max_channels=data.max_channels, abandon_cap=data.abandon_cap,
+        amd=_amd(data.amd), predictive=_predictive(data.predictive), status=CampaignStatus.paused.value,
+    )
+    audit.target("campaign", row.public_id, campaign=_snapshot(row))
+    _announce(context, row)
+    return row
+
+
+def _merged(current: dict[str, Any], patch: Any, keys: dict[str, str]) -> dict[str, Any]:
+    merged = dict(current)
+    for attr, key in keys.items():
+        value = getattr(patch, attr)
+        if value is not UNSET:
+            merged[key] = _plain(value)
+    return merged
+
+
+async def update(public_id: str, patch: CampaignPatchInput, context: Context, audit: AuditScope) -> CampaignRow:
+    row = await get(public_id)
+    if row.status == CampaignStatus.stopped.value:
+        raise Conflict(f"campaign {public_id} is stopped; a stopped campaign cannot change", {"status": row.status})
+    before = _snapshot(row)
+    for column in _COLUMNS:
+        value = getattr(patch, column)
+        if value is not UNSET:
+            setattr(row, column, value.strip() if column == "name" else _plain(value))
+    if patch.amd is not UNSET:
+        row.amd = _merged(row.amd, patch.amd, _AMD_KEYS)
+    if patch.predictive is not UNSET:
+        row.predictive = _merged(row.predictive, patch.predictive, _PREDICTIVE_KEYS)
+    if patch.trunk_policy is not UNSET:
+        row.trunk_policy = _merged(row.trunk_policy, patch.trunk_policy, {"weights": "weights", "caps": "caps"})
+    after = _snapshot(row)
+    changed = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
+    if changed:
+        await row.save()
+        _announce(context, row)
+    audit.target("campaign", row.public_id, changed=changed)
+    return row
+
+
+async def transition(public_id: str, action: str, context: Context, audit: AuditScope) -> CampaignRow:
+    sources, target = TRANSITIONS[action]
+    row = await get(public_id)
+    # A conditional UPDATE on the status just read, so of two racing requests only one moves it.
+    moved = row.status in sources and await CampaignRow.filter(id=row.id, status=row.status).update(
+        status=target, updated_at=datetime.now(UTC)
+    )
+    if not moved:
+        current = (await get(public_id)).status
+        raise Conflict(
+            f"cannot {action} campaign {public_id}: it is {current}",
+            {"status": current, "action": action, "allowedFrom": sorted(sources)},
+        )
+    audit.target("campaign", row.public_id, **{"from": row.status, "to": target})
+    await row.refresh_from_db()
+    key = row.id
+    hook = {"start": context.runner.started, "pause": context.runner.paused, "stop": context.runner.stopped}[action]
+    context.after_commit.append(lambda: hook(key))
+    _announce(context, row)
+    return row
+
+
+async def search(status: CampaignStatus | None, q: str | None, first: int | None, after: str | None,
+                 convert: Any) -> Connection:
+    rows = CampaignRow.all()
+    if status is not None:
+        rows = rows.filter(status=status.value)
+    if q:
+        rows = rows.filter(name__icontains=q.strip())
+    return await paginate(rows, first, after, convert)
+
+
+async def runtime(public_id: str, runner: CampaignRunner) -> CampaignRuntime:
+    row = await get(public_id)
+    figures = runner.figures(row.id)
+    return CampaignRuntime(
+        status=CampaignStatus(row.status), pacing=row.pacing, asr5m=figures.asr5m, acd=figures.acd,
+        cps=figures.cps, cc=figures.cc, abandon60s=figures.abandon60s,
+    )

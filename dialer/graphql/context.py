@@ -1,0 +1,71 @@
+"""What every resolver gets as `info.context`: who is asking, from where, and the live services
+the composition root hands down (the GraphQL layer never imports `dialer.app`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dialer.graphql.errors import Unauthorized
+from dialer.graphql.permissions import Principal
+
+
+class Publisher(Protocol):
+    async def __call__(self, channel: str, message: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class RuntimeFigures:
+    """A campaign's live KPIs (definitions in README, "Live figures")."""
+
+    asr5m: float = 0.0
+    acd: float = 0.0
+    cps: float = 0.0
+    cc: int = 0
+    abandon60s: float = 0.0
+
+
+class CampaignRunner(Protocol):
+    """The dialing side of a campaign, as the API sees it."""
+
+    async def started(self, campaign_id: int) -> None: ...
+    async def paused(self, campaign_id: int) -> None: ...
+    async def stopped(self, campaign_id: int) -> None: ...
+    def figures(self, campaign_id: int) -> RuntimeFigures: ...
+
+
+@dataclass
+class AuditScope:
+    """Filled by a mutation's service while it runs; written as one audit row in its transaction."""
+
+    action: str
+    target_type: str = ""
+    target_id: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def target(self, target_type: str, target_id: str, **details: Any) -> None:
+        self.target_type, self.target_id = target_type, target_id
+        self.details.update(details)
+
+
+@dataclass
+class Context:
+    principal: Principal | None
+    client_ip: str | None
+    publish: Publisher
+    runner: CampaignRunner
+    # Why the presented credentials were refused ("token expired"), reported when an operation needs them.
+    auth_error: str | None = None
+    audit: AuditScope | None = None
+    # Work to do once the current mutation's transaction has committed (announcements).
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def actor(self) -> Principal:
+        if self.principal is None:
+            raise Unauthorized(self.auth_error or "missing bearer token")
+        return self.principal
+
+    def announce(self, channel: str, message: dict[str, Any]) -> None:
+        self.after_commit.append(lambda: self.publish(channel, message))

@@ -1,0 +1,52 @@
+"""The schema: every domain's queries and mutations composed into one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from dialer.graphql.audit import AuditMutation, AuditQuery
+from dialer.graphql.campaigns import CampaignMutation, CampaignQuery
+from dialer.graphql.errors import DialerError
+from dialer.graphql.scalars import SCALAR_MAP
+
+
+@strawberry.type
+class Query(CampaignQuery, AuditQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(CampaignMutation, AuditMutation):
+    pass
+
+
+class DialerSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            tag_error(error)
+        super().process_errors(errors, execution_context)
+
+
+def tag_error(error: GraphQLError) -> dict[str, Any]:
+    """Give every GraphQL error a contract code: ours carry one; syntax, validation and variable
+    errors are the client's (bad_request); anything else is ours (server_error)."""
+    original = error.original_error
+    if isinstance(original, DialerError):
+        error.extensions = original.extensions
+    elif original is None:
+        error.extensions = {**(error.extensions or {}), "code": "bad_request"}
+    else:
+        error.extensions = {"code": "server_error"}
+    return error.extensions
+
+
+def build_schema() -> DialerSchema:
+    return DialerSchema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP))
+
+
+schema = build_schema()

@@ -1,0 +1,29 @@
+"""Campaigns: what to dial (a list), where to send humans (a queue), how (pacing, trunks, AMD)."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Campaign(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    type = fields.CharField(max_length=16)
+    list_id = fields.CharField(max_length=100)
+    queue = fields.CharField(max_length=100)
+    # {"weights": {trunk: number}, "caps": {trunk: int}}: maps keyed by trunk id, read whole.
+    trunk_policy: dict = fields.JSONField()
+    pacing = fields.FloatField()
+    max_channels = fields.IntField()
+    abandon_cap = fields.FloatField()
+    amd: dict = fields.JSONField()
+    predictive: dict = fields.JSONField()
+    status = fields.CharField(max_length=16, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "campaigns"
+
+    @property
+    def public_id(self) -> str:
+        return f"cmp_{self.id}"

@@ -1,0 +1,152 @@
+"""The OpenAPI document: one operation per route-table row, its schemas from the GraphQL types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLSchema
+
+from dialer import __version__
+from dialer.graphql.errors import STATUS_BY_CODE
+from dialer.openapi.schemas import SchemaBuilder
+from dialer.rest_compat.compiled import CompiledRoute
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+WHY = {
+    400: "Invalid input: malformed or non-JSON body, unknown or wrong fields, values out of range.",
+    401: "Missing, malformed, expired, revoked or badly signed bearer token.",
+    403: "The token's role may not call this operation.",
+    404: "No such id.",
+    409: "The operation conflicts with the current state (e.g. starting a running campaign).",
+    500: "A fault of the service; it is logged.",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "enum": list(STATUS_BY_CODE)},
+                "message": {"type": "string"},
+                "details": {"type": "object", "description": "Which field and why: {\"fields\": {path: reason}}."},
+            },
+        }
+    },
+}
+HEALTH = {
+    "get": {
+        "operationId": "health",
+        "tags": ["health"],
+        "summary": "Liveness and database reachability; needs no token.",
+        "security": [],
+        "responses": {
+            "200": {
+                "description": "Up.",
+                "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["status", "database", "version"],
+                    "properties": {"status": {"const": "ok"}, "database": {"type": "string"}, "version": {"type": "string"}},
+                }}},
+            },
+            "500": {"description": WHY[500], "content": {"application/json": {"schema": ERROR_REF}}},
+        },
+    }
+}
+
+
+def _argument_constraints(compiled: CompiledRoute, variable: str) -> dict[str, Any]:
+    # The variable feeds a field argument of the same name; its declared constraints apply.
+    root_field = compiled.field
+    for argument in root_field.arguments:
+        if (argument.graphql_name or argument.python_name) == variable or argument.python_name == variable:
+            return dict(argument.metadata.get("constraints", {}))
+    return {}
+
+
+def _operation(builder: SchemaBuilder, compiled: CompiledRoute, root: GraphQLObjectType) -> dict[str, Any]:
+    parameters = []
+    for variable in compiled.path_params:
+        parameters.append({"name": variable.name, "in": "path", "required": True, "schema": builder.input(variable.type)})
+    for rest_name, variable in compiled.query_params.items():
+        schema = builder.input(variable.type, _argument_constraints(compiled, variable.name))
+        if schema.get("type") == "string":
+            schema.setdefault("minLength", 1)  # the shim refuses empty values: omit the parameter instead
+        parameters.append({"name": rest_name, "in": "query", "required": variable.required, "schema": schema})
+
+    graphql_field = root.fields[compiled.field_name]
+    selection = compiled.operation.selection_set.selections[0].selection_set
+    if compiled.route.result == "page":
+        node_type = graphql_field.type.of_type if isinstance(graphql_field.type, GraphQLNonNull) else graphql_field.type
+        nodes = node_type.fields["nodes"]
+        result = {
+            "type": "object",
+            "required": ["items", "next"],
+            "properties": {
+                "items": builder.whole_of(nodes.type),
+                "next": {"type": ["string", "null"], "description": "Cursor of the next page; null on the last."},
+            },
+        }
+    else:
+        result = builder.output(graphql_field.type, selection)
+
+    statuses = [400, 401, 403]
+    if compiled.path_params:
+        statuses.append(404)
+    if compiled.is_mutation:
+        statuses.append(409)
+    statuses.append(500)
+    responses: dict[str, Any] = {
+        str(compiled.route.status): {"description": "Success.", "content": {"application/json": {"schema": result}}}
+    }
+    for status in statuses:
+        responses[str(status)] = {"description": WHY[status], "content": {"application/json": {"schema": ERROR_REF}}}
+
+    description = compiled.field.description or ""
+    operation: dict[str, Any] = {
+        "operationId": compiled.field_name,
+        "tags": [compiled.route.tag],
+        "summary": description.split("\n")[0],
+        "description": f"{description}\n\nRoles: {', '.join(sorted(r.value for r in compiled.roles))}. "
+        f"GraphQL: `{compiled.field_name}`.",
+        "parameters": parameters,
+        "responses": responses,
+        "x-graphql-field": compiled.field_name,
+        "x-roles": sorted(r.value for r in compiled.roles),
+    }
+    if compiled.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": builder.input(compiled.body.type)}},
+        }
+    return operation
+
+
+def build_document(schema: GraphQLSchema, routes: list[CompiledRoute]) -> dict[str, Any]:
+    builder = SchemaBuilder()
+    paths: dict[str, dict[str, Any]] = {"/health": HEALTH}
+    for compiled in routes:
+        root = schema.mutation_type if compiled.is_mutation else schema.query_type
+        paths.setdefault(compiled.route.path, {})[compiled.route.method.lower()] = _operation(builder, compiled, root)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Mobilitytech Dialer API v1",
+            "version": __version__,
+            "description": "REST projection of the GraphQL API at /graphql. Errors are always "
+            "{\"error\": {\"code\", \"message\", \"details\"}}.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "schemas": {**dict(sorted(builder.components.items())), "Error": ERROR_SCHEMA},
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or opaque (dlr_...)"}
+            },
+        },
+    }
+
+
+
