@@ -24,8 +24,13 @@ import httpx
 import jwt
 
 SECRET = "bench-secret-bench-secret-bench-secret"
-BODY = {"name": "bench", "type": "predictive", "listId": "lst_1", "queue": "sales",
-        "trunkPolicy": {"weights": {"gw_main": 1}}}
+BODY = {
+    "name": "bench",
+    "type": "predictive",
+    "listId": "lst_1",
+    "queue": "sales",
+    "trunkPolicy": {"weights": {"gw_main": 1}},
+}
 
 
 def free_port() -> int:
@@ -34,7 +39,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def phase(name: str, client: httpx.AsyncClient, requests: list[tuple[str, str, dict | None]], concurrency: int) -> list[httpx.Response]:
+async def phase(
+    name: str, client: httpx.AsyncClient, requests: list[tuple[str, str, dict | None]], concurrency: int
+) -> list[httpx.Response]:
     latencies: list[float] = []
     responses: list[httpx.Response] = []
     queue = list(reversed(requests))
@@ -52,20 +59,28 @@ async def phase(name: str, client: httpx.AsyncClient, requests: list[tuple[str, 
     elapsed = time.perf_counter() - began
     bad = sum(1 for r in responses if r.status_code >= 300)
     latencies.sort()
-    print(f"{name:<22} {len(requests) / elapsed:8.0f} req/s   p50 {statistics.median(latencies) * 1000:6.1f} ms"
-          f"   p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:6.1f} ms   errors {bad}")
+    print(
+        f"{name:<22} {len(requests) / elapsed:8.0f} req/s   p50 {statistics.median(latencies) * 1000:6.1f} ms"
+        f"   p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:6.1f} ms   errors {bad}"
+    )
     return responses
 
 
 async def run(url: str, total: int, concurrency: int) -> None:
     token = jwt.encode({"sub": "bench", "role": "admin", "exp": int(time.time()) + 3600}, SECRET, algorithm="HS256")
     limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=30
+    ) as client:
         created = await phase("POST /campaigns", client, [("POST", "/campaigns", BODY)] * total, concurrency)
         ids = [r.json()["id"] for r in created if r.status_code == 201]
         await phase("GET /campaigns/{id}", client, [("GET", f"/campaigns/{i}", None) for i in ids], concurrency)
-        await phase("GET /campaigns?limit=50", client, [("GET", "/campaigns?limit=50", None)] * (total // 4), concurrency)
-        await phase("POST /campaigns/{id}/start", client, [("POST", f"/campaigns/{i}/start", None) for i in ids], concurrency)
+        await phase(
+            "GET /campaigns?limit=50", client, [("GET", "/campaigns?limit=50", None)] * (total // 4), concurrency
+        )
+        await phase(
+            "POST /campaigns/{id}/start", client, [("POST", f"/campaigns/{i}/start", None) for i in ids], concurrency
+        )
         audit = (await client.get("/audit", params={"action": "campaign.start", "limit": 500})).json()["items"]
         assert len(audit) == min(len(ids), 500), "a mutation without its audit row"
 
@@ -85,9 +100,18 @@ def main() -> None:
     else:
         database_url = f"sqlite://{folder}/bench.sqlite3"
     port = free_port()
-    env = {**os.environ, "DIALER_DATABASE_URL": database_url, "DIALER_JWT_SECRET": SECRET, "DIALER_LOG_LEVEL": "warning"}
-    server = subprocess.Popen([sys.executable, "-m", "dialer.app.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DIALER_DATABASE_URL": database_url,
+        "DIALER_JWT_SECRET": SECRET,
+        "DIALER_LOG_LEVEL": "warning",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dialer.app.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -96,7 +120,9 @@ def main() -> None:
                     break
             except httpx.TransportError:
                 time.sleep(0.05)
-        print(f"database {args.db}, {args.requests} requests per phase, concurrency {args.concurrency}, 1 uvicorn worker")
+        print(
+            f"database {args.db}, {args.requests} requests per phase, concurrency {args.concurrency}, 1 uvicorn worker"
+        )
         asyncio.run(run(url, args.requests, args.concurrency))
     finally:
         server.terminate()

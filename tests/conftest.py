@@ -10,9 +10,11 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import jwt
@@ -26,6 +28,7 @@ from dialer.app import database
 from dialer.app.factory import create_app
 from dialer.app.settings import load_settings
 
+T = TypeVar("T")
 KIND = os.environ.get("DIALER_TEST_DB", "sqlite")
 PG_ADMIN = os.environ.get("DIALER_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
@@ -41,11 +44,11 @@ def rsa_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+@contextmanager
+def empty_database(folder: str) -> Iterator[str]:
+    """A new empty database of the kind under test, dropped afterwards."""
     if KIND == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite://{folder}/test.sqlite3"
+        yield f"sqlite://{folder}/{uuid.uuid4().hex}.sqlite3"
         return
     if KIND != "postgres":
         raise pytest.UsageError(f"DIALER_TEST_DB must be sqlite or postgres, not {KIND!r}")
@@ -66,10 +69,18 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as folder, empty_database(folder) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def env(database_url: str, rsa_key: rsa.RSAPrivateKey) -> dict[str, str]:
-    public = rsa_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        rsa_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return {
         "DIALER_DATABASE_URL": database_url,
         "DIALER_JWT_SECRET": JWT_SECRET,
@@ -109,13 +120,20 @@ def client(app_client: TestClient) -> TestClient:
     return app_client
 
 
-def run(client: TestClient, work):  # noqa: ANN001, ANN201 - any coroutine function
+def run(client: TestClient, work: Callable[[], Awaitable[T]]) -> T:
     """Run ORM work on the app's loop (where the ORM lives)."""
     return client.portal.call(work)
 
 
-def make_jwt(role: str, sub: str = "tester", *, key: object = JWT_SECRET, algorithm: str = "HS256",
-             expires_in: timedelta = timedelta(hours=1), **claims: object) -> str:
+def make_jwt(
+    role: str,
+    sub: str = "tester",
+    *,
+    key: object = JWT_SECRET,
+    algorithm: str = "HS256",
+    expires_in: timedelta = timedelta(hours=1),
+    **claims: object,
+) -> str:
     payload = {"sub": sub, "role": role, "exp": datetime.now(UTC) + expires_in, **claims}
     return jwt.encode({k: v for k, v in payload.items() if v is not None}, key, algorithm=algorithm)
 
@@ -126,10 +144,24 @@ def bearer(role: str, sub: str | None = None) -> dict[str, str]:
 
 ADMIN = bearer("admin", "alice")
 
+AUDIT_EVENT = {
+    "actorId": "u_42",
+    "actorIp": "203.0.113.5",
+    "action": "campaign.start",
+    "targetType": "campaign",
+    "targetId": "cmp_12",
+    "details": {"pacing": 2},
+}
+
 CONTRACT_CAMPAIGN = {
-    "name": "Ventas Q1", "type": "predictive", "listId": "lst_2025_12_09", "queue": "sales",
+    "name": "Ventas Q1",
+    "type": "predictive",
+    "listId": "lst_2025_12_09",
+    "queue": "sales",
     "trunkPolicy": {"weights": {"gw_main": 70, "gw_backup": 30}, "caps": {"gw_main": 20, "gw_backup": 10}},
-    "pacing": 2, "maxChannels": 50, "abandonCap": 0.03,
+    "pacing": 2,
+    "maxChannels": 50,
+    "abandonCap": 0.03,
     "amd": {"engine": "hybrid", "minConfidence": 0.7, "windowMs": 900, "detectFax": True, "detectSIT": True},
     "predictive": {"targetOccupancy": 0.85, "ahtSec": 240},
 }
@@ -138,6 +170,10 @@ CONTRACT_CAMPAIGN = {
 def dialer_cli(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The real `dialer` command in its own process, on the test database."""
     return subprocess.run(
-        [sys.executable, "-m", "dialer.app.cli", *args], env={**os.environ, **env}, cwd=cwd,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "dialer.app.cli", *args],
+        env={**os.environ, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )

@@ -16,8 +16,12 @@ from dialer.app import database
 async def describe(url: str) -> dict:
     connection = connections.get("default")
     if url.startswith("sqlite://"):
-        tables = [r["name"] for r in await connection.execute_query_dict(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        tables = [
+            r["name"]
+            for r in await connection.execute_query_dict(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         out = {}
         for table in tables:
             columns = await connection.execute_query_dict(f'PRAGMA table_info("{table}")')
@@ -29,13 +33,16 @@ async def describe(url: str) -> dict:
         return out
     columns = await connection.execute_query_dict(
         "SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, column_default "
-        "FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position")
+        "FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
+    )
     indexes = await connection.execute_query_dict(
-        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2")
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2"
+    )
     constraints = await connection.execute_query_dict(
         "SELECT table_name, constraint_name, constraint_type FROM information_schema.table_constraints "
         # PostgreSQL names NOT NULL checks by table OID; nullability is compared through the columns.
-        "WHERE table_schema = 'public' AND constraint_name !~ '^[0-9]+_[0-9]+_[0-9]+_not_null$' ORDER BY 1, 2")
+        "WHERE table_schema = 'public' AND constraint_name !~ '^[0-9]+_[0-9]+_[0-9]+_not_null$' ORDER BY 1, 2"
+    )
     return {"columns": columns, "indexes": indexes, "constraints": constraints}
 
 

@@ -8,10 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dialer.graphql.schema import schema
-from tests.conftest import ADMIN, CONTRACT_CAMPAIGN, bearer
-
-EVENT = {"actorId": "u_42", "actorIp": "203.0.113.5", "action": "campaign.start",
-         "targetType": "campaign", "targetId": "cmp_12", "details": {"pacing": 2}}
+from tests.conftest import ADMIN, AUDIT_EVENT, CONTRACT_CAMPAIGN, bearer
 
 
 def entries(client, **params) -> list[dict]:
@@ -27,8 +24,13 @@ def test_each_change_is_recorded_with_actor_ip_action_target_and_details(client)
     for action in ("start", "pause", "stop"):
         client.post(f"/api/v1/campaigns/cmp_1/{action}", headers=headers)
     found = entries(client)
-    assert [e["action"] for e in found] == ["campaign.stop", "campaign.pause", "campaign.start",
-                                            "campaign.update", "campaign.create"]
+    assert [e["action"] for e in found] == [
+        "campaign.stop",
+        "campaign.pause",
+        "campaign.start",
+        "campaign.update",
+        "campaign.create",
+    ]
     for entry in found:
         assert entry["actorId"] == "sam" and entry["recordedBy"] == "sam" and entry["source"] == "api"
         assert entry["actorIp"] == "testclient"  # what Starlette's TestClient reports as the peer
@@ -79,7 +81,7 @@ def test_bad_filters_are_400(client):
 
 def test_pages_with_the_contract_page_parameter(client):
     for _ in range(5):
-        client.post("/api/v1/audit", json=EVENT, headers=ADMIN)
+        client.post("/api/v1/audit", json=AUDIT_EVENT, headers=ADMIN)
     first = client.get("/api/v1/audit", params={"limit": 2}, headers=ADMIN).json()
     second = client.get("/api/v1/audit", params={"limit": 2, "page": first["next"]}, headers=ADMIN).json()
     third = client.get("/api/v1/audit", params={"limit": 2, "page": second["next"]}, headers=ADMIN).json()
@@ -88,11 +90,11 @@ def test_pages_with_the_contract_page_parameter(client):
 
 
 def test_external_event_is_recorded_as_posted(client):
-    response = client.post("/api/v1/audit", json=EVENT, headers=bearer("integration", "crm"))
+    response = client.post("/api/v1/audit", json=AUDIT_EVENT, headers=bearer("integration", "crm"))
     assert response.status_code == 201, response.text
     entry = response.json()
     assert entry["id"] == "aud_1"
-    assert {k: entry[k] for k in EVENT} == EVENT
+    assert {k: entry[k] for k in AUDIT_EVENT} == AUDIT_EVENT
     assert entry["source"] == "external" and entry["recordedBy"] == "crm"
 
 
@@ -111,14 +113,14 @@ def test_external_event_is_recorded_as_posted(client):
     ],
 )
 def test_external_event_validation(client, change, field):
-    response = client.post("/api/v1/audit", json={**EVENT, **change}, headers=ADMIN)
+    response = client.post("/api/v1/audit", json={**AUDIT_EVENT, **change}, headers=ADMIN)
     assert response.status_code == 400, response.text
     assert field in response.json()["error"]["details"]["fields"]
     assert entries(client) == []
 
 
 def test_audit_is_append_only(client):
-    client.post("/api/v1/audit", json=EVENT, headers=ADMIN)
+    client.post("/api/v1/audit", json=AUDIT_EVENT, headers=ADMIN)
     for method in ("PUT", "PATCH", "DELETE"):
         assert client.request(method, "/api/v1/audit", headers=ADMIN).status_code == 400
         assert client.request(method, "/api/v1/audit/aud_1", headers=ADMIN).status_code == 404

@@ -40,15 +40,22 @@ def test_defaults_fill_what_create_omits(client):
     minimal["trunkPolicy"] = {"weights": {"gw_main": 1}}
     campaign = client.get(f"/api/v1/campaigns/{create(client, minimal)['id']}", headers=ADMIN).json()
     assert campaign["pacing"] == 1 and campaign["maxChannels"] == 50 and campaign["abandonCap"] == 0.03
-    assert campaign["amd"] == {"engine": "hybrid", "minConfidence": 0.7, "windowMs": 900,
-                               "detectFax": True, "detectSIT": True}
+    assert campaign["amd"] == {
+        "engine": "hybrid",
+        "minConfidence": 0.7,
+        "windowMs": 900,
+        "detectFax": True,
+        "detectSIT": True,
+    }
     assert campaign["predictive"] == {"targetOccupancy": 0.85, "ahtSec": 240}
     assert campaign["trunkPolicy"] == {"weights": {"gw_main": 1}, "caps": {}}
 
 
 def test_patch_changes_only_what_it_names_and_merges_nested_objects(client):
     cid = create(client)["id"]
-    response = client.patch(f"/api/v1/campaigns/{cid}", json={"pacing": 3.5, "amd": {"minConfidence": 0.9}}, headers=ADMIN)
+    response = client.patch(
+        f"/api/v1/campaigns/{cid}", json={"pacing": 3.5, "amd": {"minConfidence": 0.9}}, headers=ADMIN
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["pacing"] == 3.5
@@ -56,7 +63,9 @@ def test_patch_changes_only_what_it_names_and_merges_nested_objects(client):
     assert body["name"] == CONTRACT_CAMPAIGN["name"] and body["maxChannels"] == 50
     replaced = client.patch(f"/api/v1/campaigns/{cid}", json={"trunkPolicy": {"weights": {"gw_x": 5}}}, headers=ADMIN)
     assert replaced.json()["trunkPolicy"] == {"weights": {"gw_x": 5}, "caps": CONTRACT_CAMPAIGN["trunkPolicy"]["caps"]}
-    moved = client.patch(f"/api/v1/campaigns/{cid}", json={"trunkPolicy": {"weights": {"gw_x": 5}, "caps": {}}}, headers=ADMIN)
+    moved = client.patch(
+        f"/api/v1/campaigns/{cid}", json={"trunkPolicy": {"weights": {"gw_x": 5}, "caps": {}}}, headers=ADMIN
+    )
     assert moved.json()["trunkPolicy"] == {"weights": {"gw_x": 5}, "caps": {}}
 
 
@@ -120,7 +129,9 @@ def test_list_filters_by_status_and_name_and_pages_with_a_cursor(client):
     assert [c["id"] for c in ventas["items"]] == ["cmp_2", "cmp_4"]
     seen, after = [], None
     while True:
-        page = client.get("/api/v1/campaigns", params={"limit": 2, **({"after": after} if after else {})}, headers=ADMIN).json()
+        page = client.get(
+            "/api/v1/campaigns", params={"limit": 2, **({"after": after} if after else {})}, headers=ADMIN
+        ).json()
         seen += [c["id"] for c in page["items"]]
         after = page["next"]
         if after is None:
@@ -145,8 +156,12 @@ def test_unknown_ids_are_404(client):
 
 
 def test_graphql_round_trip(client):
-    created = gql(client, """mutation($input: CampaignCreateInput!) { createCampaign(input: $input) {
-        id status amd { detectSIT } trunkPolicy { weights caps } } }""", {"input": CONTRACT_CAMPAIGN})
+    created = gql(
+        client,
+        """mutation($input: CampaignCreateInput!) { createCampaign(input: $input) {
+        id status amd { detectSIT } trunkPolicy { weights caps } } }""",
+        {"input": CONTRACT_CAMPAIGN},
+    )
     campaign = created["data"]["createCampaign"]
     assert campaign["status"] == "paused" and campaign["amd"]["detectSIT"] is True
     assert campaign["trunkPolicy"]["weights"] == {"gw_main": 70, "gw_backup": 30}
@@ -169,6 +184,33 @@ def test_graphql_errors_carry_the_contract_code(client):
     missing = gql(client, '{ campaign(id: "cmp_404") { id } }')
     assert missing["errors"][0]["extensions"]["code"] == "not_found"
     invalid = gql(client, 'mutation { updateCampaign(id: "%s", input: {abandonCap: 0}) { id } }' % cid)
-    assert invalid["errors"][0]["extensions"] == {"code": "bad_request", "details": {"fields": {"abandonCap": "must be greater than 0"}}}
+    assert invalid["errors"][0]["extensions"] == {
+        "code": "bad_request",
+        "details": {"fields": {"abandonCap": "must be greater than 0"}},
+    }
     syntax = gql(client, "{ campaigns { nodes { nope } } }")
     assert syntax["errors"][0]["extensions"]["code"] == "bad_request"
+
+
+def test_a_patch_never_touches_the_status(client):
+    cid = create(client)["id"]
+    client.post(f"/api/v1/campaigns/{cid}/start", headers=ADMIN)
+    assert client.patch(f"/api/v1/campaigns/{cid}", json={"pacing": 3}, headers=ADMIN).json()["status"] == "running"
+
+
+def test_a_patch_racing_a_stop_is_a_conflict_and_changes_nothing(client, monkeypatch):
+    from dialer.graphql.campaigns import service
+
+    cid = create(client)["id"]
+    real_get = service.get
+
+    async def stale_get(public_id):  # read the row, then let a stop land before the patch writes
+        row = await real_get(public_id)
+        await service.CampaignRow.filter(id=row.id).update(status="stopped")
+        return row
+
+    monkeypatch.setattr(service, "get", stale_get)
+    response = client.patch(f"/api/v1/campaigns/{cid}", json={"pacing": 9}, headers=ADMIN)
+    monkeypatch.undo()
+    assert response.status_code == 409
+    assert client.get(f"/api/v1/campaigns/{cid}", headers=ADMIN).json()["pacing"] == 2

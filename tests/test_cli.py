@@ -8,7 +8,9 @@ from tests.conftest import dialer_cli
 
 
 def test_token_create_list_revoke_and_use(migrated, client):
-    created = dialer_cli(migrated, "token", "create", "--role", "supervisor", "--name", "night shift", "--expires-in", "12h")
+    created = dialer_cli(
+        migrated, "token", "create", "--role", "supervisor", "--name", "night shift", "--expires-in", "12h"
+    )
     assert created.returncode == 0, created.stderr
     secret = created.stdout.strip().splitlines()[-1]
     assert secret.startswith("dlr_")

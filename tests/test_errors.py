@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN, CONTRACT_CAMPAIGN, run
 from dialer.models import AuditEntry, Campaign
+from tests.conftest import ADMIN, CONTRACT_CAMPAIGN, run
 
 
 def envelope(response, status: int, code: str) -> dict:
@@ -38,12 +38,24 @@ def test_wrong_method_names_the_allowed_ones(client):
 
 
 def test_malformed_json(client):
-    error = envelope(client.post("/api/v1/campaigns", content=b'{"name": ', headers={**ADMIN, "content-type": "application/json"}), 400, "bad_request")
+    error = envelope(
+        client.post("/api/v1/campaigns", content=b'{"name": ', headers={**ADMIN, "content-type": "application/json"}),
+        400,
+        "bad_request",
+    )
     assert "malformed JSON" in error["message"]
 
 
 def test_wrong_content_type(client):
-    error = envelope(client.post("/api/v1/campaigns", content=b"name=x", headers={**ADMIN, "content-type": "application/x-www-form-urlencoded"}), 400, "bad_request")
+    error = envelope(
+        client.post(
+            "/api/v1/campaigns",
+            content=b"name=x",
+            headers={**ADMIN, "content-type": "application/x-www-form-urlencoded"},
+        ),
+        400,
+        "bad_request",
+    )
     assert error["details"]["expected"] == "application/json"
 
 
@@ -66,6 +78,7 @@ def test_oversized_body_without_content_length(client):
     def chunks():
         for _ in range(20):
             yield b" " * 4096
+
     response = client.post("/api/v1/campaigns", content=chunks(), headers={**ADMIN, "content-type": "application/json"})
     envelope(response, 400, "bad_request")
 
@@ -160,14 +173,57 @@ def test_nul_characters_are_refused_everywhere(client):
     assert error["details"]["fields"] == {"name": "must not contain NUL characters"}
     envelope(client.get("/api/v1/campaigns", params={"q": "a\x00"}, headers=ADMIN), 400, "bad_request")
     envelope(client.get("/api/v1/audit", params={"actor": "\x00"}, headers=ADMIN), 400, "bad_request")
-    graphql = client.post("/graphql", json={"query": '{ campaigns(q: "x\\u0000") { nodes { id } } }'}, headers=ADMIN).json()
+    graphql = client.post(
+        "/graphql", json={"query": '{ campaigns(q: "x\\u0000") { nodes { id } } }'}, headers=ADMIN
+    ).json()
     assert graphql["errors"][0]["extensions"]["code"] == "bad_request"
 
 
 def test_audit_details_keep_whatever_json_was_posted(client):
-    event = {"actorId": "u1", "action": "lead.note", "targetType": "lead", "targetId": "lead_1",
-             "details": {"text": "nul \x00 and ünïcödé", "nested": [1, {"a": None}]}}
+    event = {
+        "actorId": "u1",
+        "action": "lead.note",
+        "targetType": "lead",
+        "targetId": "lead_1",
+        "details": {"text": "nul \x00 and ünïcödé", "nested": [1, {"a": None}]},
+    }
     created = client.post("/api/v1/audit", json=event, headers=ADMIN)
     assert created.status_code == 201, created.text
     stored = client.get("/api/v1/audit", headers=ADMIN).json()["items"][0]
     assert stored["details"] == event["details"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/campaigns/cmp_2676703376209",
+        "/api/v1/campaigns/cmp_99999999999999999999999",
+        "/api/v1/campaigns/cmp_" + "1" * 5000,
+        "/api/v1/campaigns/cmp_²",
+        "/api/v1/campaigns/cmp_0",
+    ],
+)
+def test_ids_beyond_any_key_are_404(client, path):
+    envelope(client.get(path, headers=ADMIN), 404, "not_found")
+
+
+def test_cursors_beyond_int32_are_fine(client):
+    page = client.get("/api/v1/campaigns", params={"after": "000002676703376209"}, headers=ADMIN)
+    assert page.status_code == 200 and page.json() == {"items": [], "next": None}
+    envelope(client.get("/api/v1/campaigns", params={"after": "1" * 19}, headers=ADMIN), 400, "bad_request")
+
+
+def test_graphql_bodies_are_capped_too(client):
+    huge = {"query": "{ campaigns { nodes { id } } }", "variables": {"pad": "x" * 70_000}}
+    response = client.post("/graphql", json=huge, headers=ADMIN)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "bad_request"
+
+    def chunks():
+        yield b'{"query": "{ campaigns { nodes { id } } }", "pad": "'
+        for _ in range(20):
+            yield b"x" * 4096
+        yield b'"}'
+
+    streamed = client.post("/graphql", content=chunks(), headers={**ADMIN, "content-type": "application/json"})
+    assert streamed.status_code == 400

@@ -33,7 +33,9 @@ def test_document_covers_every_route(client):
         operation = document["paths"][route.path][route.method.lower()]
         assert str(route.status) in operation["responses"]
         for status in ("400", "401", "403", "500"):
-            assert operation["responses"][status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+            assert operation["responses"][status]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"
+            }
         assert set(operation["x-roles"]) <= {r.value for r in Role}
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert document["paths"]["/health"]["get"]["security"] == []
@@ -44,9 +46,17 @@ def test_input_constraints_are_in_the_document(client):
     create = schemas["CampaignCreateInput"]
     assert create["additionalProperties"] is False
     assert set(create["required"]) == {"name", "type", "listId", "queue", "trunkPolicy"}
-    assert create["properties"]["abandonCap"]["exclusiveMinimum"] == 0 and create["properties"]["abandonCap"]["maximum"] == 1
-    assert schemas["AmdInput"]["properties"]["minConfidence"] == {"type": "number", "minimum": 0, "maximum": 1, "default": 0.7,
-                                                                  "description": "Below this the call is labelled UNKNOWN."}
+    assert (
+        create["properties"]["abandonCap"]["exclusiveMinimum"] == 0
+        and create["properties"]["abandonCap"]["maximum"] == 1
+    )
+    assert schemas["AmdInput"]["properties"]["minConfidence"] == {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 1,
+        "default": 0.7,
+        "description": "Below this the call is labelled UNKNOWN.",
+    }
 
 
 def _free_port() -> int:
@@ -62,7 +72,9 @@ def live_server(migrated: dict[str, str]) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "dialer.app.cli", "serve", "--port", str(port)],
         env={**os.environ, **migrated, "DIALER_LOG_LEVEL": "warning"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -96,10 +108,10 @@ class AdminToken:
     """Through schemathesis' auth hook, not fixed headers, so cases that deliberately drop the
     Authorization header stay without it (and must get 401)."""
 
-    def get(self, case, context):  # noqa: ANN001, ANN201
+    def get(self, case, context):
         return ADMIN["Authorization"]
 
-    def set(self, case, data, context):  # noqa: ANN001, ANN201
+    def set(self, case, data, context):
         case.headers = {**(case.headers or {}), "Authorization": data}
 
 

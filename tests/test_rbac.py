@@ -11,14 +11,13 @@ from dialer.graphql.permissions import Role
 from dialer.graphql.schema import schema
 from dialer.rest_compat.routes import ROUTES
 from dialer.rest_compat.shim import compile_routes
-from tests.conftest import ADMIN, CONTRACT_CAMPAIGN, bearer
+from tests.conftest import ADMIN, AUDIT_EVENT, CONTRACT_CAMPAIGN, bearer
 
 COMPILED = compile_routes(schema._schema, ROUTES)
 BODIES = {
     "createCampaign": CONTRACT_CAMPAIGN,
     "updateCampaign": {"pacing": 2.5},
-    "recordAuditEvent": {"actorId": "u_42", "actorIp": "203.0.113.5", "action": "campaign.start",
-                         "targetType": "campaign", "targetId": "cmp_12", "details": {"pacing": 2}},
+    "recordAuditEvent": AUDIT_EVENT,
 }
 CASES = [(c, role) for c in COMPILED for role in Role]
 
@@ -45,7 +44,9 @@ def request_parts(compiled) -> tuple[str, dict | None]:
     return path, body
 
 
-@pytest.mark.parametrize(("compiled", "role"), CASES, ids=[f"{c.route.method} {c.route.path} as {r.value}" for c, r in CASES])
+@pytest.mark.parametrize(
+    ("compiled", "role"), CASES, ids=[f"{c.route.method} {c.route.path} as {r.value}" for c, r in CASES]
+)
 def test_rest_operation_by_role(client, compiled, role):
     client.post("/api/v1/campaigns", json=CONTRACT_CAMPAIGN, headers=ADMIN)
     path, body = request_parts(compiled)
@@ -66,8 +67,9 @@ def test_graphql_operation_by_role(client, compiled, role):
     variables = {v.name: "cmp_1" for v in compiled.path_params}
     if compiled.body is not None:
         variables[compiled.body.name] = BODIES[compiled.field_name]
-    response = client.post("/graphql", json={"query": print_ast(compiled.document), "variables": variables},
-                           headers=bearer(role.value))
+    response = client.post(
+        "/graphql", json={"query": print_ast(compiled.document), "variables": variables}, headers=bearer(role.value)
+    )
     errors = response.json().get("errors") or []
     codes = {error["extensions"]["code"] for error in errors}
     if role in compiled.roles:

@@ -55,8 +55,12 @@ class Authenticator:
             raise ValueError(f"JWT algorithm {algorithm!r} is not accepted")
         try:
             claims = jwt.decode(
-                credential, key, algorithms=[algorithm], issuer=self.settings.jwt_issuer,
-                audience=self.settings.jwt_audience, options={"require": ["sub", "role", "exp"]},
+                credential,
+                key,
+                algorithms=[algorithm],
+                issuer=self.settings.jwt_issuer,
+                audience=self.settings.jwt_audience,
+                options={"require": ["sub", "role", "exp"]},
             )
         except jwt.ExpiredSignatureError:
             raise ValueError("token expired") from None

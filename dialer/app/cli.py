@@ -69,13 +69,13 @@ def serve(host: str | None, port: int | None) -> None:
     if issued:
         err.print("[bold]No API token existed, so an admin token was created (shown only now):[/bold]")
         err.print(f"  {issued.secret}")
-        err.print("  Use it as 'Authorization: Bearer <token>'; revoke it with: dialer token revoke "
-                  f"{issued.row.public_id}")
+        err.print(
+            f"  Use it as 'Authorization: Bearer <token>'; revoke it with: dialer token revoke {issued.row.public_id}"
+        )
     bind_host, bind_port = host or settings.host, port or settings.port
     err.print(f"GraphQL (GraphiQL in a browser): http://{bind_host}:{bind_port}/graphql")
     err.print(f"REST v1: http://{bind_host}:{bind_port}/api/v1  (OpenAPI: /api/v1/openapi.json)")
-    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level=settings.log_level,
-                proxy_headers=True)
+    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level=settings.log_level, proxy_headers=True)
 
 
 @main.command()
@@ -105,7 +105,9 @@ def token_create(role: str, name: str | None, expires_in: str | None) -> None:
         raise click.BadParameter("must be 1-100 characters", param_hint="--name")
     issued = _with_database(_settings(), lambda: tokens.create(Role(role), name, lifetime))
     expiry = issued.row.expires_at.isoformat() if issued.row.expires_at else "never"
-    err.print(f"created {issued.row.public_id} ({role}, name {name!r}, expires {expiry}); the token follows, shown once:")
+    err.print(
+        f"created {issued.row.public_id} ({role}, name {name!r}, expires {expiry}); the token follows, shown once:"
+    )
     click.echo(issued.secret)
 
 
@@ -116,8 +118,13 @@ def token_list() -> None:
     table = Table("id", "name", "role", "prefix", "created", "expires", "state")
     for row in rows:
         table.add_row(
-            row.public_id, row.name, row.role, row.prefix + "…", row.created_at.strftime("%Y-%m-%d %H:%M"),
-            row.expires_at.strftime("%Y-%m-%d %H:%M") if row.expires_at else "never", tokens.state_of(row),
+            row.public_id,
+            row.name,
+            row.role,
+            row.prefix + "…",
+            row.created_at.strftime("%Y-%m-%d %H:%M"),
+            row.expires_at.strftime("%Y-%m-%d %H:%M") if row.expires_at else "never",
+            tokens.state_of(row),
         )
     Console(width=200).print(table)
 

@@ -35,7 +35,9 @@ def migrations_location(database_url: str) -> str:
 
 async def migrate(database_url: str) -> list[str]:
     """Apply pending migrations; returns the names of those applied. Safe to run at every start."""
-    async with Command(tortoise_config(database_url), app="models", location=migrations_location(database_url)) as command:
+    async with Command(
+        tortoise_config(database_url), app="models", location=migrations_location(database_url)
+    ) as command:
         await command.init()
         return await command.upgrade(run_in_transaction=True)
 

@@ -24,10 +24,12 @@ from tortoise.contrib.starlette import RegisterTortoise
 from dialer import __version__
 from dialer.app.auth import Authenticator
 from dialer.app.database import tortoise_config
+from dialer.app.limits import LimitedBody
 from dialer.app.runner import IdleRunner
 from dialer.app.settings import Settings, load_settings
 from dialer.graphql.context import CampaignRunner, Context
-from dialer.graphql.schema import DialerSchema, schema as default_schema
+from dialer.graphql.schema import DialerSchema
+from dialer.graphql.schema import schema as default_schema
 from dialer.openapi import build_document
 from dialer.rest_compat.errors import envelope, http_exception, unhandled
 from dialer.rest_compat.routes import ROUTES
@@ -106,14 +108,18 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
     ]
     middleware = []
     if settings.cors_origins:
-        middleware.append(Middleware(
-            CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"],
-            allow_headers=["Authorization", "Content-Type"],
-        ))
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["*"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
     app = Starlette(
         routes=[
             Mount("/api/v1", routes=api),
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/graphql", LimitedBody(graphql_app, settings.max_body_bytes), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
         ],
         middleware=middleware,

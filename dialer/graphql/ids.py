@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dialer.graphql.errors import NotFound
 
-MAX_KEY = 2**63 - 1
+# Primary keys are BIGINT; anything longer than 18 digits cannot be one (and is never parsed).
+KEY_DIGITS = 18
 
 
 def parse_id(prefix: str, value: str, what: str) -> int:
     head, _, number = value.partition("_")
-    if head == prefix and number.isdigit() and number.isascii() and 0 < int(number) <= MAX_KEY:
+    if head == prefix and 0 < len(number) <= KEY_DIGITS and number.isascii() and number.isdigit() and int(number) > 0:
         return int(number)
     raise NotFound(f"{what} {value!r} not found", {"id": value})

@@ -34,7 +34,9 @@ class RequireRole(FieldExtension):
     def __init__(self, roles: Iterable[Role]) -> None:
         self.roles = frozenset(roles)
 
-    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
         principal = info.context.actor  # raises unauthorized when there is no valid token
         if principal.role not in self.roles:
             raise Forbidden(
@@ -49,12 +51,16 @@ class ValidateArguments(FieldExtension):
 
     def apply(self, field: StrawberryField) -> None:
         self.arguments = {
-            argument.python_name: (argument.graphql_name or to_camel_case(argument.python_name),
-                                   argument.metadata.get(CONSTRAINTS, {}))
+            argument.python_name: (
+                argument.graphql_name or to_camel_case(argument.python_name),
+                argument.metadata.get(CONSTRAINTS, {}),
+            )
             for argument in field.arguments
         }
 
-    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
         problems: dict[str, str] = {}
         for name, value in kwargs.items():
             graphql_name, rules = self.arguments[name]
@@ -72,7 +78,9 @@ class AuditedMutation(FieldExtension):
     def __init__(self, action: str | None) -> None:
         self.action = action
 
-    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
         context: Context = info.context
         context.audit = AuditScope(self.action) if self.action else None
         context.after_commit = []
@@ -120,7 +128,9 @@ def query(*, roles: Iterable[Role], description: str | None = None) -> Callable[
     return decorate
 
 
-def mutation(*, roles: Iterable[Role], action: str | None, description: str | None = None) -> Callable[[Any], StrawberryField]:
+def mutation(
+    *, roles: Iterable[Role], action: str | None, description: str | None = None
+) -> Callable[[Any], StrawberryField]:
     """`action=None` only for a mutation that is itself the audit record (POST /audit)."""
 
     def decorate(resolver: Any) -> StrawberryField:

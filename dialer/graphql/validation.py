@@ -10,7 +10,6 @@ import strawberry
 from strawberry.types.base import has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
-
 CONSTRAINTS = "constraints"
 # No text anywhere may hold a NUL (PostgreSQL cannot store one); the OpenAPI document says so with
 # these patterns. NOT_BLANK also needs a character that is not white space, with ECMA 262's white
@@ -43,7 +42,11 @@ def _problem(value: Any, rules: dict[str, Any]) -> str | None:
         if "\x00" in value:
             return "must not contain NUL characters"
         if "minLength" in rules and len(value) < rules["minLength"]:
-            return "must not be empty" if rules["minLength"] == 1 else f"must have at least {rules['minLength']} characters"
+            return (
+                "must not be empty"
+                if rules["minLength"] == 1
+                else f"must have at least {rules['minLength']} characters"
+            )
         if "maxLength" in rules and len(value) > rules["maxLength"]:
             return f"must have at most {rules['maxLength']} characters"
         # JSON Schema semantics: a pattern is searched, so anchor it (^...$) to match the whole value.

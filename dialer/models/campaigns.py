@@ -5,7 +5,7 @@ from tortoise.models import Model
 
 
 class Campaign(Model):
-    id = fields.IntField(primary_key=True)
+    id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=200)
     type = fields.CharField(max_length=16)
     list_id = fields.CharField(max_length=100)

@@ -5,7 +5,7 @@ from tortoise.models import Model
 
 
 class ApiToken(Model):
-    id = fields.IntField(primary_key=True)
+    id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=100)
     role = fields.CharField(max_length=16)
     token_hash = fields.CharField(max_length=64, unique=True)

@@ -30,7 +30,7 @@ ERROR_SCHEMA = {
             "properties": {
                 "code": {"type": "string", "enum": list(STATUS_BY_CODE)},
                 "message": {"type": "string"},
-                "details": {"type": "object", "description": "Which field and why: {\"fields\": {path: reason}}."},
+                "details": {"type": "object", "description": 'Which field and why: {"fields": {path: reason}}.'},
             },
         }
     },
@@ -44,11 +44,19 @@ HEALTH = {
         "responses": {
             "200": {
                 "description": "Up.",
-                "content": {"application/json": {"schema": {
-                    "type": "object",
-                    "required": ["status", "database", "version"],
-                    "properties": {"status": {"const": "ok"}, "database": {"type": "string"}, "version": {"type": "string"}},
-                }}},
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["status", "database", "version"],
+                            "properties": {
+                                "status": {"const": "ok"},
+                                "database": {"type": "string"},
+                                "version": {"type": "string"},
+                            },
+                        }
+                    }
+                },
             },
             "500": {"description": WHY[500], "content": {"application/json": {"schema": ERROR_REF}}},
         },
@@ -68,7 +76,9 @@ def _argument_constraints(compiled: CompiledRoute, variable: str) -> dict[str, A
 def _operation(builder: SchemaBuilder, compiled: CompiledRoute, root: GraphQLObjectType) -> dict[str, Any]:
     parameters = []
     for variable in compiled.path_params:
-        parameters.append({"name": variable.name, "in": "path", "required": True, "schema": builder.input(variable.type)})
+        parameters.append(
+            {"name": variable.name, "in": "path", "required": True, "schema": builder.input(variable.type)}
+        )
     for rest_name, variable in compiled.query_params.items():
         schema = builder.input(variable.type, _argument_constraints(compiled, variable.name))
         if schema.get("type") == "string":
@@ -135,7 +145,7 @@ def build_document(schema: GraphQLSchema, routes: list[CompiledRoute]) -> dict[s
             "title": "Mobilitytech Dialer API v1",
             "version": __version__,
             "description": "REST projection of the GraphQL API at /graphql. Errors are always "
-            "{\"error\": {\"code\", \"message\", \"details\"}}.",
+            '{"error": {"code", "message", "details"}}.',
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
@@ -147,6 +157,3 @@ def build_document(schema: GraphQLSchema, routes: list[CompiledRoute]) -> dict[s
             },
         },
     }
-
-
-

@@ -114,7 +114,9 @@ def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
         for d in operation.variable_definitions
     }
     path_names = _PATH_PARAM.findall(route.path)
-    missing = [n for n in path_names if n not in variables] + ([route.body] if route.body and route.body not in variables else [])
+    missing = [n for n in path_names if n not in variables] + (
+        [route.body] if route.body and route.body not in variables else []
+    )
     if missing:
         raise ValueError(f"{route.method} {route.path}: no variable for {missing}")
     taken = {*path_names, route.body}

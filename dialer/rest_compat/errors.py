@@ -16,7 +16,9 @@ from dialer.graphql.errors import STATUS_BY_CODE, DialerError
 log = logging.getLogger(__name__)
 
 
-def envelope(code: str, message: str, details: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Response:
+def envelope(
+    code: str, message: str, details: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> Response:
     body = orjson.dumps({"error": {"code": code, "message": message, "details": details or {}}})
     return Response(body, status_code=STATUS_BY_CODE[code], media_type="application/json", headers=headers)
 

@@ -46,8 +46,10 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 def _json_body(raw: bytes, content_type: str) -> Any:
     if content_type.split(";")[0].strip().lower() != "application/json":
-        raise BadRequest("the body must be JSON: send Content-Type: application/json",
-                         {"contentType": content_type or None, "expected": "application/json"})
+        raise BadRequest(
+            "the body must be JSON: send Content-Type: application/json",
+            {"contentType": content_type or None, "expected": "application/json"},
+        )
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as bad:
@@ -92,7 +94,9 @@ def _check(value: Any, variable: Variable, label: str, problems: dict[str, str])
 
 
 class RestEndpoint:
-    def __init__(self, schema: GraphQLSchema, compiled: CompiledRoute, make_context: ContextFactory, max_body: int) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, compiled: CompiledRoute, make_context: ContextFactory, max_body: int
+    ) -> None:
         self.schema, self.compiled, self.make_context, self.max_body = schema, compiled, make_context, max_body
 
     async def handle(self, request: Request) -> Response:
@@ -122,7 +126,9 @@ class RestEndpoint:
         for name, raw in request.query_params.multi_items():
             variable = compiled.query_params.get(name)
             if variable is None:
-                problems[name] = f"unknown query parameter; this route takes: {', '.join(compiled.query_params) or 'none'}"
+                problems[name] = (
+                    f"unknown query parameter; this route takes: {', '.join(compiled.query_params) or 'none'}"
+                )
             elif name in seen:
                 problems[name] = "given more than once"
             elif raw == "":
@@ -138,7 +144,11 @@ class RestEndpoint:
         elif raw_body.strip() and _json_body(raw_body, request.headers.get("content-type", "")) != {}:
             raise BadRequest("this route takes no body (send none, or {})")
         for name, value in values.items():
-            variable = next(v for v in (*compiled.path_params, *compiled.query_params.values(), compiled.body) if v and v.name == name)
+            variable = next(
+                v
+                for v in (*compiled.path_params, *compiled.query_params.values(), compiled.body)
+                if v and v.name == name
+            )
             label = "" if compiled.body is variable else compiled.rest_name(name)
             _check(value, variable, label, problems)
         if problems:

@@ -32,8 +32,15 @@ class AuditQuery:
     ) -> Connection[AuditEntry]:
         """Audit entries, newest first; every filter is an exact match."""
         return await service.search(
-            since=from_, until=to, actor=actor, action=action, target_type=target_type, target_id=target_id,
-            first=first, after=after, convert=AuditEntry.of,
+            since=from_,
+            until=to,
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            first=first,
+            after=after,
+            convert=AuditEntry.of,
         )
 
 

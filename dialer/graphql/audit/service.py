@@ -22,8 +22,16 @@ def _aware(moment: datetime) -> datetime:
 
 
 async def search(
-    *, since: datetime | None, until: datetime | None, actor: str | None, action: str | None,
-    target_type: str | None, target_id: str | None, first: int | None, after: str | None, convert,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    actor: str | None,
+    action: str | None,
+    target_type: str | None,
+    target_id: str | None,
+    first: int | None,
+    after: str | None,
+    convert,
 ) -> Connection:
     rows = AuditRow.all()
     # from >= to is an empty window, answered with no entries rather than an error.
@@ -54,7 +62,13 @@ async def record_external(event: AuditEventInput, context: Context) -> AuditRow:
     if problems:
         raise BadRequest.fields(problems)
     return await AuditRow.create(
-        at=datetime.now(UTC), actor=event.actor_id, actor_ip=actor_ip, action=event.action,
-        target_type=event.target_type, target_id=event.target_id, details=encoded.decode(), source="external",
+        at=datetime.now(UTC),
+        actor=event.actor_id,
+        actor_ip=actor_ip,
+        action=event.action,
+        target_type=event.target_type,
+        target_id=event.target_id,
+        details=encoded.decode(),
+        source="external",
         recorded_by=context.actor.subject,
     )

@@ -1,4 +1,4 @@
-"""Campaign operations as plain async functions; resolvers and the CLI call these."""
+"""Campaign operations as plain async functions under the resolvers."""
 
 from __future__ import annotations
 
@@ -29,19 +29,32 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "stop": (frozenset({"paused", "running"}), "stopped"),
 }
 
-# GraphQL field -> (row column, key inside a JSON column or None)
-_AMD_KEYS = {"engine": "engine", "min_confidence": "minConfidence", "window_ms": "windowMs",
-             "detect_fax": "detectFax", "detect_sit": "detectSIT"}
+# Input attribute -> key in the JSON column (the contract's own names, so rows read like the API)
+_AMD_KEYS = {
+    "engine": "engine",
+    "min_confidence": "minConfidence",
+    "window_ms": "windowMs",
+    "detect_fax": "detectFax",
+    "detect_sit": "detectSIT",
+}
 _PREDICTIVE_KEYS = {"target_occupancy": "targetOccupancy", "aht_sec": "ahtSec"}
 _COLUMNS = ("name", "type", "list_id", "queue", "pacing", "max_channels", "abandon_cap")
-
-
-def campaign_key(public_id: str) -> int:
-    return parse_id("cmp", public_id, "campaign")
+_SNAPSHOT_COLUMNS = {
+    "name": "name",
+    "type": "type",
+    "listId": "list_id",
+    "queue": "queue",
+    "trunkPolicy": "trunk_policy",
+    "pacing": "pacing",
+    "maxChannels": "max_channels",
+    "abandonCap": "abandon_cap",
+    "amd": "amd",
+    "predictive": "predictive",
+}
 
 
 async def get(public_id: str) -> CampaignRow:
-    row = await CampaignRow.get_or_none(id=campaign_key(public_id))
+    row = await CampaignRow.get_or_none(id=parse_id("cmp", public_id, "campaign"))
     if row is None:
         raise NotFound(f"campaign {public_id!r} not found", {"id": public_id})
     return row
@@ -60,11 +73,8 @@ def _predictive(data: PredictiveInput) -> dict[str, Any]:
 
 
 def _snapshot(row: CampaignRow) -> dict[str, Any]:
-    return {
-        "name": row.name, "type": row.type, "listId": row.list_id, "queue": row.queue,
-        "trunkPolicy": row.trunk_policy, "pacing": row.pacing, "maxChannels": row.max_channels,
-        "abandonCap": row.abandon_cap, "amd": row.amd, "predictive": row.predictive, "status": row.status,
-    }
+    """The campaign's settings under the contract's names, as audit details show them."""
+    return {key: getattr(row, column) for key, column in _SNAPSHOT_COLUMNS.items()} | {"status": row.status}
 
 
 def _announce(context: Context, row: CampaignRow) -> None:
@@ -77,9 +87,17 @@ def _announce(context: Context, row: CampaignRow) -> None:
 async def create(data: CampaignCreateInput, context: Context, audit: AuditScope) -> CampaignRow:
     policy = {"weights": data.trunk_policy.weights, "caps": data.trunk_policy.caps}
     row = await CampaignRow.create(
-        name=data.name.strip(), type=data.type.value, list_id=data.list_id, queue=data.queue,
-        trunk_policy=policy, pacing=data.pacing, max_channels=data.max_channels, abandon_cap=data.abandon_cap,
-        amd=_amd(data.amd), predictive=_predictive(data.predictive), status=CampaignStatus.paused.value,
+        name=data.name.strip(),
+        type=data.type.value,
+        list_id=data.list_id,
+        queue=data.queue,
+        trunk_policy=policy,
+        pacing=data.pacing,
+        max_channels=data.max_channels,
+        abandon_cap=data.abandon_cap,
+        amd=_amd(data.amd),
+        predictive=_predictive(data.predictive),
+        status=CampaignStatus.paused.value,
     )
     audit.target("campaign", row.public_id, campaign=_snapshot(row))
     _announce(context, row)
@@ -113,7 +131,14 @@ async def update(public_id: str, patch: CampaignPatchInput, context: Context, au
     after = _snapshot(row)
     changed = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
     if changed:
-        await row.save()
+        # Only the changed columns, and only while not stopped: a racing start or stop keeps its status.
+        columns = {_SNAPSHOT_COLUMNS[key]: getattr(row, _SNAPSHOT_COLUMNS[key]) for key in changed}
+        row.updated_at = datetime.now(UTC)
+        saved = await CampaignRow.filter(id=row.id).exclude(status=CampaignStatus.stopped.value).update(
+            **columns, updated_at=row.updated_at
+        )
+        if not saved:
+            raise Conflict(f"campaign {public_id} was stopped meanwhile; it cannot change", {"status": "stopped"})
         _announce(context, row)
     audit.target("campaign", row.public_id, changed=changed)
     return row
@@ -141,8 +166,9 @@ async def transition(public_id: str, action: str, context: Context, audit: Audit
     return row
 
 
-async def search(status: CampaignStatus | None, q: str | None, first: int | None, after: str | None,
-                 convert: Any) -> Connection:
+async def search(
+    status: CampaignStatus | None, q: str | None, first: int | None, after: str | None, convert: Any
+) -> Connection:
     rows = CampaignRow.all()
     if status is not None:
         rows = rows.filter(status=status.value)
@@ -155,6 +181,11 @@ async def runtime(public_id: str, runner: CampaignRunner) -> CampaignRuntime:
     row = await get(public_id)
     figures = runner.figures(row.id)
     return CampaignRuntime(
-        status=CampaignStatus(row.status), pacing=row.pacing, asr5m=figures.asr5m, acd=figures.acd,
-        cps=figures.cps, cc=figures.cc, abandon60s=figures.abandon60s,
+        status=CampaignStatus(row.status),
+        pacing=row.pacing,
+        asr5m=figures.asr5m,
+        acd=figures.acd,
+        cps=figures.cps,
+        cc=figures.cc,
+        abandon60s=figures.abandon60s,
     )

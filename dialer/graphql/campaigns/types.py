@@ -93,9 +93,7 @@ class Campaign:
                 detect_fax=row.amd["detectFax"],
                 detect_sit=row.amd["detectSIT"],
             ),
-            predictive=Predictive(
-                target_occupancy=row.predictive["targetOccupancy"], aht_sec=row.predictive["ahtSec"]
-            ),
+            predictive=Predictive(target_occupancy=row.predictive["targetOccupancy"], aht_sec=row.predictive["ahtSec"]),
             status=CampaignStatus(row.status),
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -129,7 +127,8 @@ AHT_SEC = {"minimum": 1, "maximum": 86_400}
 class TrunkPolicyInput:
     weights: TrunkWeights = strawberry.field(description="Share of calls per trunk; the trunks this campaign uses.")
     caps: TrunkCaps = strawberry.field(
-        default_factory=dict, description="Concurrent-call cap per trunk; a trunk without one is limited by maxChannels."
+        default_factory=dict,
+        description="Concurrent-call cap per trunk; a trunk without one is limited by maxChannels.",
     )
 
 

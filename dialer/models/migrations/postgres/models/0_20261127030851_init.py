@@ -6,7 +6,7 @@ RUN_IN_TRANSACTION = True
 async def upgrade(db: BaseDBAsyncClient) -> str:
     return """
         CREATE TABLE IF NOT EXISTS "campaigns" (
-    "id" SERIAL NOT NULL PRIMARY KEY,
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "name" VARCHAR(200) NOT NULL,
     "type" VARCHAR(16) NOT NULL,
     "list_id" VARCHAR(100) NOT NULL,
@@ -23,7 +23,7 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
 );
 CREATE INDEX IF NOT EXISTS "idx_campaigns_status_a81f7d" ON "campaigns" ("status");
 CREATE TABLE IF NOT EXISTS "api_tokens" (
-    "id" SERIAL NOT NULL PRIMARY KEY,
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "name" VARCHAR(100) NOT NULL,
     "role" VARCHAR(16) NOT NULL,
     "token_hash" VARCHAR(64) NOT NULL UNIQUE,
@@ -62,29 +62,29 @@ async def downgrade(db: BaseDBAsyncClient) -> str:
 
 
 MODELS_STATE = (
-    "eJztmltz2jgUgP8K46fsTLYTCJDsvgGhLTsJdBLvbqedjkbYAjTYkmvLKUw3/30lXzDyLT"
-    "YFCq6fEs7Flr9zJJ8j67tiUh0ZzpsBNC2I50T5s/FdIdBE/J+E7rKhQMuKNELA4NTwjLXA"
-    "ypPCqcNsqDGumEHDQVykI0ezscUwFTchrmEIIdW4ISbzSOQS/NVFgNE5Ygtkc8XnL1yMiY"
-    "5WyAl/Wksww8jQpfFiXdzbkwO2tjzZiLC3nqG42xRo1HBNEhlba7agZGONCRPSOSLIhgyJ"
-    "yzPbFcMXowseNXwif6SRiT/ELR8dzaBrsK3HnYJIpgAwnqjgaagCoJQApFEi4PKhOt7Tz8"
-    "UQfm812zft2+tu+5abeMPcSG5e/FtHYHxHD89YVV48PWTQt/AYR1C9vwmsgwW007mG9jGy"
-    "fMhxsiHHPLShIGIb5dMx4JpwBQxE5mwhiF5d5aD8p/c4eN97vOBWv4lbUj4B/KkxDlQtXy"
-    "d4R3w9QCX4hvYV5NvsFsDb7GbSFSoZroEdBtKWhWy+Wy5VRFwohZs5KdxMpjB/TrdUDm8c"
-    "asLFCPMXClkCixpYWydB//U0GWcsFjG/GG8da6zxX0Ok/Blyz8EsiIgrm47z1dime/HQ+x"
-    "gHP7if9D041GFz27uKd4F+LAgW1MRwEvjfGhRmFBmRS4z8TPhUi/nd5O/+/bDx4XE4GD2N"
-    "Av7rgL+vFCIuwMxj8Djs3ccQi5mkLSAhQXVZsJaLu71e1Z0B6v0UdhFbOIVE51Q0aJXK4Z"
-    "hfnchFEhmaKUVH9jodmNfL848szzYSwPBzSimSTV72qgPwAwFwGGRuyrKdXQdGHocqBI/a"
-    "iR+4mdFsJFgAf72VGd9xDcMmSucse8aTPHB9E/5zhqmu8AfUJ8RYByHPQa+OHoZPau/hg5"
-    "T/dz11KDQtebEPpBfxMG0u0vh3pL5viJ+NT5PxMD5NNnbqJ0WMCbqMAkK/AahvZWcoDalJ"
-    "UXctfceoy5511E8l6iGjrbB7oxf7mrPl1iacEEyhtvwGbR0kNLRFs2yTKrNlxiWQwLkXMw"
-    "FXDDPY7u1ZWKVLlLoVvNFd5m0FQwsDJszqveB6L7je5sl6wSe3eWxqlOIb2leR797LJ29F"
-    "AgvoLEptt0te+wH9c9cICXO3XQBzt52JWagSbdgMr8ogjjzqPK7bgF+wICzSBqCVhfnVdo"
-    "i67LmHqAfDPZWgn0mQU6r+ZJRt9MzfN7vMbdmzjvKpRflUmjtXx2xImL1W0tq7SHuZ2+AJ"
-    "O4C4IUaH7/E+8xvbXAvCow/BT961fSnV//Xx/FdpAf9ota6vb1pX193bTvvmpnN7tekFk6"
-    "q8prA/eif6QmmuvN4oll+/jlmTHDMe575uSR+1NEbtMpX9xqF62/sHOQvm8QI45fvsK4wD"
-    "n50wn9iLXsbc7hSg3O5kQhaqBGMxonKEA4/qpfFhTivJr+vCWy2yWwU3AzpFYHeyWXeyUJ"
-    "c74ig5VRDzQZJaRwzitFNJKlpl1JRbLpWgnFfLDD+qUhmTOFCwKWXuJ+N3oXn8lEHsQAF1"
-    "ba3UEhJ5VAL4obcSbaRRW0c6mKacKs357CC7VRD13qq7U2n7kY21hZLW8vuay9x2P7Kpv+"
-    "UeLSEP/C33GdlOyUJ4y6WKc75TpNfgVtlzvpPsNqxyzZy1ex932nQPUpPxOzJEUvaass97"
-    "brnUhz1LHvb8qS+zl/8BVIGlfg=="
+    "eJztmltz2jgUgP8K46fsTLYTCJDsvhFCW3YS6CTubqedjkbYAjTYkmvLKUw3/72SL9jyrT"
+    "YJKTh+Ap+LLX/nWD5H1g/FpDoynDdDaFoQL4jyd+uHQqCJ+J+U7rSlQMuKNELA4MzwjLXA"
+    "ypPCmcNsqDGumEPDQVykI0ezscUwFRchrmEIIdW4ISaLSOQS/M1FgNEFYktkc8WXr1yMiY"
+    "7WyAkPrRWYY2To0nixLq7tyQHbWJ7sCi/GhL31bMUFZ0CjhmuSyN7asCUlWwdMmJAuEEE2"
+    "ZEhcgdmuuAMxwOBuw5vyBxuZ+KOM+ehoDl2Dxe54BiKZAsBkqoL7kQqAUoGRRongy4fqeA"
+    "AWYgh//tXpnJ9fdM7O+5e97sVF7/Lsktt6402rLh79wUS0/FN5zMbvxhNVDIjyIPrhFYJH"
+    "zwcy6Ht5wYjoe78p/sMltLPph/YJ/vzGkvxD2kUBCAVRBKLEe4kQmHANDEQWbMkPO2dnBX"
+    "j/HdwN3w/uTrjVHzLkSaDq+DrBO+LrAarAN7SvId92vwTedj+XrlDJcA3sMJA1f+TzjbnU"
+    "EXGpFG4XpHA7ncL8Pt1KObx1aAiXI8xfO2QFLGpgbZMG/c/9dJIzWST8Erx1rLHW/y2R8k"
+    "fIvQCzICLObDrONyNO9+R28CkJfngzvfLgUIctbO8s3gmuEkGwoCaGk8L/1qAwpxSJXBLk"
+    "58KnXsyvpx+vbkatD3ej4fh+HPDfBPx9pRBxAWYeg7vR4CaBWDxJ2hISEpShMujcii/p9u"
+    "va7whQB+Vfp9296F6e97vbqm8rKSr2wsIuYgtnkOicigatSjmc8GsSuUwiQzOj6MifpwPz"
+    "Znp+yvRsIwEMP2SUIvnkZa8mAE8IgMMgczOm7fw6MPLYVyH4ov36npsZzUaCBfDnW5nxNd"
+    "cwbKJszrJnMskD1zfhnyNMdYXfoD4lxiYIeQF6dXw7ulcHtx+k/L8eqCOh6ciTfSA9SYZp"
+    "e5LWf2P1fUsctj5PJ6PkY7K1Uz8rYkzQZRQQ+h1APZadoTSkJkXdtfQdoy57NlE/lKiHjG"
+    "Jh90YvFkDnq9ginBDMoLb6Dm0dpDS0Q/Ns0yqzYyYlkMCFFzMBVwwzWBceWFilK5S5ZrzV"
+    "nRatGUMLAybMmkXjZtH4tS8a72U9yKZGJb6hfR35Pnud5U1dYAmdZaV1ecnreUD/3plEwt"
+    "zvlsDc7+ZiFqpUvzbH6yqII48mj5t+4RVWjmX6BbS2MD/bDlGXPZ8h6sFwDyXoRxLkjPYg"
+    "HWUbPfD3zS7PtuzZRPnQonwoXaCrYzYizN4oWX1gpD0t7ASFHUDcEKP9N4Nf+IVtrgXhHo"
+    "ngkPd2X5tG8SAbxerz10vWJC8Zj2Oft6SvXxqjdpXKfutQv+8Ae9k05vECOOND7i8YBz47"
+    "YT6wF72MudsrQbnby4UsVCnGYkTVCAce9Uvj/Wxrkl/XpZdaZLcaLgb0ysDu5bPu5aGuth"
+    "dScqoh5r0ktY4YxFnbl1S0zqkpYy61oFxUy4w+qVIZk9p5sC1lbqaTd6F5cjtCYucBdW2t"
+    "0hQSedQC+L6XEm2kUVtHOphlbD8t+Owgu9UQ9bNVd4fS9iMba0slq+X3NaeF7X5kczAffV"
+    "9LI//EfaL5LfoDsp2KhXDMpY7PfK9Mr8Gt8p/5XrrbsKo1c9bufdxh091LTcavyBDJWGvK"
+    "3xgac2l2hVbcFfpbX2aPPwEIxrnM"
 )
