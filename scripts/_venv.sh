@@ -1,6 +1,10 @@
 # Sourced by scripts/serve and scripts/test: make .venv with Python 3.11 and the pinned packages.
-# Usage: . scripts/_venv.sh [extra]   (extra "test" adds the test dependencies)
-extra="${1:-}"
+# Usage: . scripts/_venv.sh base|test   (always name one: a sourced script sees its caller's arguments)
+case "${1:-}" in
+  base) extra="" ;;
+  test) extra="test" ;;
+  *) echo "scripts/_venv.sh: say base or test" >&2; exit 2 ;;
+esac
 python=""
 for candidate in python3.11 python3; do
   if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then

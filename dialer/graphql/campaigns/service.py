@@ -134,8 +134,10 @@ async def update(public_id: str, patch: CampaignPatchInput, context: Context, au
         # Only the changed columns, and only while not stopped: a racing start or stop keeps its status.
         columns = {_SNAPSHOT_COLUMNS[key]: getattr(row, _SNAPSHOT_COLUMNS[key]) for key in changed}
         row.updated_at = datetime.now(UTC)
-        saved = await CampaignRow.filter(id=row.id).exclude(status=CampaignStatus.stopped.value).update(
-            **columns, updated_at=row.updated_at
+        saved = (
+            await CampaignRow.filter(id=row.id)
+            .exclude(status=CampaignStatus.stopped.value)
+            .update(**columns, updated_at=row.updated_at)
         )
         if not saved:
             raise Conflict(f"campaign {public_id} was stopped meanwhile; it cannot change", {"status": "stopped"})
