@@ -76,3 +76,13 @@ def test_graphql_operation_by_role(client, compiled, role):
         assert not codes & {"forbidden", "unauthorized", "server_error"}, errors
     else:
         assert codes == {"forbidden"}, errors
+
+
+@pytest.mark.parametrize("body", [{}, {"name": 7}, []])
+def test_credentials_are_checked_before_the_body(client, body):
+    assert client.post("/api/v1/campaigns", json=body).status_code == 401
+    assert client.post("/api/v1/campaigns", json=body, headers=bearer("viewer")).status_code == 403
+    malformed = client.post(
+        "/api/v1/campaigns", content=b"{oops", headers={**bearer("agent"), "content-type": "application/json"}
+    )
+    assert malformed.status_code == 403

@@ -58,6 +58,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("tortoise").setLevel(max(logging.WARNING, logging.getLogger().level))
 
     async def prepare() -> tokens.IssuedToken | None:
         # A fresh install has no way to authenticate: give it one admin token, printed once.

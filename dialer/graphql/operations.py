@@ -30,6 +30,16 @@ from dialer.models import AuditEntry
 log = logging.getLogger(__name__)
 
 
+def authorize(context: Context, roles: frozenset[Role], operation: str) -> None:
+    """Unauthorized without a valid token, forbidden for a role the operation does not declare."""
+    principal = context.actor
+    if principal.role not in roles:
+        raise Forbidden(
+            f"role {principal.role.value} may not call {operation}",
+            {"role": principal.role.value, "allowed": sorted(r.value for r in roles)},
+        )
+
+
 class RequireRole(FieldExtension):
     def __init__(self, roles: Iterable[Role]) -> None:
         self.roles = frozenset(roles)
@@ -37,12 +47,7 @@ class RequireRole(FieldExtension):
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
     ) -> Any:
-        principal = info.context.actor  # raises unauthorized when there is no valid token
-        if principal.role not in self.roles:
-            raise Forbidden(
-                f"role {principal.role.value} may not call {info.field_name}",
-                {"role": principal.role.value, "allowed": sorted(r.value for r in self.roles)},
-            )
+        authorize(info.context, self.roles, info.field_name)
         return await next_(source, info, **kwargs)
 
 

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from dialer.graphql.context import Context
 from dialer.graphql.errors import BadRequest, DialerError
+from dialer.graphql.operations import authorize
 from dialer.rest_compat.compiled import CompiledRoute, Variable, compile_route
 from dialer.rest_compat.errors import envelope, from_error
 from dialer.rest_compat.table import RestRoute
@@ -102,6 +103,8 @@ class RestEndpoint:
     async def handle(self, request: Request) -> Response:
         try:
             context = await self.make_context(request)
+            # Who may call comes before what they sent: a viewer's bad body is a 403, not a 400.
+            authorize(context, self.compiled.roles, self.compiled.field_name)
             variables = await self.variables(request)
             result = execute(self.schema, self.compiled.document, context_value=context, variable_values=variables)
             if isawaitable(result):
