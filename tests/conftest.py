@@ -32,7 +32,17 @@ T = TypeVar("T")
 KIND = os.environ.get("DIALER_TEST_DB", "sqlite")
 PG_ADMIN = os.environ.get("DIALER_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
-TABLES = ("campaigns", "api_tokens", "audit_entries")
+TABLES = (
+    "campaigns",
+    "api_tokens",
+    "audit_entries",
+    "lead_attempts",
+    "leads",
+    "lead_lists",
+    "dnc_numbers",
+    "import_jobs",
+    "import_rejects",
+)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -86,6 +96,7 @@ def env(database_url: str, rsa_key: rsa.RSAPrivateKey) -> dict[str, str]:
         "DIALER_JWT_SECRET": JWT_SECRET,
         "DIALER_JWT_PUBLIC_KEY": public,
         "DIALER_MAX_BODY_BYTES": "65536",
+        "DIALER_DATA_DIR": tempfile.mkdtemp(prefix="dialer-test-data-"),
     }
 
 
@@ -115,7 +126,14 @@ async def _empty_tables() -> None:
 
 @pytest.fixture()
 def client(app_client: TestClient) -> TestClient:
-    app_client.portal.call(_empty_tables)
+    async def reset() -> None:
+        # Stop the previous test's background imports first: they would hold locks TRUNCATE waits for.
+        worker = app_client.app.state.services.imports
+        await worker.close()
+        await _empty_tables()
+        worker.open()
+
+    app_client.portal.call(reset)
     app_client.headers.clear()
     return app_client
 

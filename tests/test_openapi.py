@@ -14,7 +14,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import unsupported_method
+from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
 from dialer.graphql.permissions import Role
 from dialer.graphql.schema import schema
@@ -115,9 +115,24 @@ class AdminToken:
         case.headers = {**(case.headers or {}), "Authorization": data}
 
 
+# Operations whose acceptance depends on facts no schema states: that a well-formed phone is a real
+# number, that a well-formed campaign id exists, that an uploaded file is a CSV with a phone column.
+# For them a 400 on schema-valid input is right, so only that one check is waived; every other
+# check (no 5xx, documented statuses and bodies, invalid input refused) still runs.
+SEMANTIC = {
+    ("POST", "/dnc"): "phone must be a valid number; campaignId must exist",
+    ("POST", "/dnc/bulk"): "campaignId must exist",
+    ("GET", "/dnc/check"): "phone must be a valid number",
+    ("DELETE", "/dnc/{phone}"): "phone must be a valid number; campaignId must exist",
+    ("POST", "/leads/{leadId}/disposition"): "campaignId must exist; scheduledAt must be in the future",
+    ("POST", "/lists/{id}/import"): "the file must be CSV with a phone column",
+}
+
+
 @api.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms(case, live_server):
     # Every check but one: the contract has no 405, so a method a path does not take is answered
     # 400 bad_request with an Allow header (README, "Errors"); test_errors checks that answer.
-    case.call_and_validate(base_url=f"{live_server}/api/v1", excluded_checks=[unsupported_method])
+    waived = [positive_data_acceptance] if (case.operation.method.upper(), case.operation.path) in SEMANTIC else []
+    case.call_and_validate(base_url=f"{live_server}/api/v1", excluded_checks=[unsupported_method, *waived])

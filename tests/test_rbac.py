@@ -3,6 +3,9 @@ gets 403, a declared one never does; no token gets 401."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from graphql import print_ast
 
@@ -14,11 +17,21 @@ from dialer.rest_compat.shim import compile_routes
 from tests.conftest import ADMIN, AUDIT_EVENT, CONTRACT_CAMPAIGN, bearer
 
 COMPILED = compile_routes(schema._schema, ROUTES)
+PHONE = "+12125551234"
 BODIES = {
     "createCampaign": CONTRACT_CAMPAIGN,
     "updateCampaign": {"pacing": 2.5},
     "recordAuditEvent": AUDIT_EVENT,
+    "createList": {"name": "Lista 12/09/2025"},
+    "setRetryRules": {"rules": {"NOANSWER": {"cooldownMin": 30, "maxAttempts": 4}}},
+    "recordDisposition": {"campaignId": "cmp_1", "disposition": "NOANSWER", "notes": "no one home"},
+    "addDnc": {"phone": "+13055550123"},
+    "addDncBulk": {"phones": ["+13055550124"]},
 }
+QUERIES = {"dncCheck": {"phone": PHONE}}
+# The id a path parameter takes, by what the route is about.
+IDS = {"campaigns": "cmp_1", "lists": "lst_1", "leads": "lead_1", "imports": "imp_1"}
+CSV = b"phone,firstName\n+12125551234,Ana\n"
 CASES = [(c, role) for c in COMPILED for role in Role]
 
 
@@ -26,6 +39,16 @@ def root_fields():
     for root in (schema._schema.query_type, schema._schema.mutation_type):
         for name, field in root.fields.items():
             yield name, field.extensions["strawberry-definition"]
+
+
+@pytest.fixture()
+def world(client):
+    """One of everything the operations point at: cmp_1, lst_1 with lead_1, imp_1."""
+    client.post("/api/v1/campaigns", json=CONTRACT_CAMPAIGN, headers=ADMIN)
+    client.post("/api/v1/lists", json={"name": "seed"}, headers=ADMIN)
+    imported = client.post("/api/v1/lists/lst_1/import", files={"file": ("seed.csv", CSV, "text/csv")}, headers=ADMIN)
+    assert imported.status_code == 202, imported.text
+    return client
 
 
 def test_every_operation_declares_its_roles_and_is_reachable_over_rest():
@@ -38,38 +61,70 @@ def test_every_operation_declares_its_roles_and_is_reachable_over_rest():
             assert compiled.field_name in BODIES, f"add an example body for {compiled.field_name}"
 
 
-def request_parts(compiled) -> tuple[str, dict | None]:
-    path = compiled.route.path.replace("{id}", "cmp_1")
-    body = BODIES.get(compiled.field_name) if compiled.body is not None else None
-    return path, body
+def path_of(compiled) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name == "phone":
+            return PHONE
+        if name == "leadId":
+            return "lead_1"
+        return IDS[compiled.route.path.split("/")[1]]
+
+    return re.sub(r"{(\w+)}", value, compiled.route.path)
+
+
+def call(client, compiled, headers=None):
+    kwargs: dict = {"headers": headers or {}, "params": QUERIES.get(compiled.field_name)}
+    if compiled.upload is not None:
+        kwargs["files"] = {compiled.upload.name: ("leads.csv", CSV, "text/csv")}
+    elif compiled.body is not None:
+        kwargs["json"] = BODIES[compiled.field_name]
+    return client.request(compiled.route.method, f"/api/v1{path_of(compiled)}", **kwargs)
 
 
 @pytest.mark.parametrize(
     ("compiled", "role"), CASES, ids=[f"{c.route.method} {c.route.path} as {r.value}" for c, r in CASES]
 )
-def test_rest_operation_by_role(client, compiled, role):
-    client.post("/api/v1/campaigns", json=CONTRACT_CAMPAIGN, headers=ADMIN)
-    path, body = request_parts(compiled)
-    response = client.request(compiled.route.method, f"/api/v1{path}", json=body, headers=bearer(role.value))
+def test_rest_operation_by_role(world, compiled, role):
+    response = call(world, compiled, bearer(role.value))
     if role in compiled.roles:
         assert response.status_code not in (401, 403), response.text
         assert response.status_code < 500, response.text
     else:
         assert response.status_code == 403, response.text
         assert response.json()["error"]["code"] == "forbidden"
-    anonymous = client.request(compiled.route.method, f"/api/v1{path}", json=body)
-    assert anonymous.status_code == 401
+    assert call(world, compiled).status_code == 401
+
+
+def graphql_variables(compiled) -> dict:
+    path = path_of(compiled).split("/")
+    template = compiled.route.path.split("/")
+    variables = {t.strip("{}"): p for t, p in zip(template, path, strict=True) if t.startswith("{")}
+    variables |= QUERIES.get(compiled.field_name, {})
+    if compiled.body is not None:
+        variables[compiled.body.name] = BODIES[compiled.field_name]
+    if compiled.route.result == "csv":
+        variables |= {"first": 10, "after": None}
+    return variables
 
 
 @pytest.mark.parametrize(("compiled", "role"), CASES, ids=[f"{c.field_name} as {r.value}" for c, r in CASES])
-def test_graphql_operation_by_role(client, compiled, role):
-    client.post("/api/v1/campaigns", json=CONTRACT_CAMPAIGN, headers=ADMIN)
-    variables = {v.name: "cmp_1" for v in compiled.path_params}
-    if compiled.body is not None:
-        variables[compiled.body.name] = BODIES[compiled.field_name]
-    response = client.post(
-        "/graphql", json={"query": print_ast(compiled.document), "variables": variables}, headers=bearer(role.value)
-    )
+def test_graphql_operation_by_role(world, compiled, role):
+    variables = graphql_variables(compiled)
+    document = print_ast(compiled.document)
+    if compiled.upload is not None:  # the GraphQL multipart request spec
+        variables[compiled.upload.name] = None
+        response = world.post(
+            "/graphql",
+            data={
+                "operations": json.dumps({"query": document, "variables": variables}),
+                "map": json.dumps({"0": [f"variables.{compiled.upload.name}"]}),
+            },
+            files={"0": ("leads.csv", CSV, "text/csv")},
+            headers=bearer(role.value),
+        )
+    else:
+        response = world.post("/graphql", json={"query": document, "variables": variables}, headers=bearer(role.value))
     errors = response.json().get("errors") or []
     codes = {error["extensions"]["code"] for error in errors}
     if role in compiled.roles:

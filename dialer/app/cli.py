@@ -1,4 +1,4 @@
-"""The `dialer` command: serve, migrate, token create|list|revoke, openapi."""
+"""The `dialer` command: serve, migrate, token create|list|revoke, openapi, sim."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dialer.app import database, tokens
+from dialer.app.cli_leads import leads
 from dialer.app.settings import Settings, SettingsError, load_settings
 from dialer.graphql.permissions import Role
 
@@ -76,6 +77,8 @@ def serve(host: str | None, port: int | None) -> None:
     bind_host, bind_port = host or settings.host, port or settings.port
     err.print(f"GraphQL (GraphiQL in a browser): http://{bind_host}:{bind_port}/graphql")
     err.print(f"REST v1: http://{bind_host}:{bind_port}/api/v1  (OpenAPI: /api/v1/openapi.json)")
+    nodes = ", ".join(f"{n.host}:{n.port}" for n in settings.freeswitch_nodes)
+    err.print(f"FreeSWITCH: {nodes or 'built-in simulator, one node in this process (DIALER_FREESWITCH=sim)'}")
     uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level=settings.log_level, proxy_headers=True)
 
 
@@ -149,6 +152,29 @@ def openapi() -> None:
     app = create_app(_settings())
     sys.stdout.write(orjson.dumps(orjson.loads(app.state.openapi), option=orjson.OPT_INDENT_2).decode() + "\n")
 
+
+@main.command()
+@click.option("--nodes", default=1, show_default=True, type=click.IntRange(1, 64), help="Simulated nodes.")
+@click.option(
+    "--esl-port", default=8021, show_default=True, type=click.IntRange(0, 65535), help="First node's ESL port (0: any)."
+)
+@click.option("--password", default="ClueCon", show_default=True, help="ESL password of every node.")
+@click.option("--cdr-url", multiple=True, help="mod_json_cdr URL to POST each CDR to (repeatable).")
+@click.option("--seed", default="0", show_default=True, help="Seed of the call models.")
+@click.option("--trunks", type=click.Path(exists=True, dir_okay=False), help="JSON file: trunk name -> call model.")
+def sim(nodes: int, esl_port: int, password: str, cdr_url: tuple[str, ...], seed: str, trunks: str | None) -> None:
+    """Run a simulated FreeSWITCH cluster on 127.0.0.1 until interrupted."""
+    from dialer.app.freeswitch import run_simulator
+
+    try:
+        asyncio.run(run_simulator(nodes, esl_port, password, cdr_url, seed, trunks, click.echo))
+    except KeyboardInterrupt:
+        pass
+    except (OSError, ValueError) as bad:
+        raise click.ClickException(str(bad)) from None
+
+
+main.add_command(leads)
 
 if __name__ == "__main__":
     main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -24,10 +25,14 @@ from tortoise.contrib.starlette import RegisterTortoise
 from dialer import __version__
 from dialer.app.auth import Authenticator
 from dialer.app.database import tortoise_config
+from dialer.app.freeswitch import start_freeswitch
+from dialer.app.imports import ImportWorker
 from dialer.app.limits import LimitedBody
 from dialer.app.runner import IdleRunner
 from dialer.app.settings import Settings, load_settings
+from dialer.freeswitch.cluster import Cluster
 from dialer.graphql.context import CampaignRunner, Context
+from dialer.graphql.phones import PhoneParser
 from dialer.graphql.schema import DialerSchema
 from dialer.graphql.schema import schema as default_schema
 from dialer.openapi import build_document
@@ -39,13 +44,18 @@ log = logging.getLogger(__name__)
 
 
 class Services:
-    """What lives as long as the process: the broadcaster, the authenticator, the runner."""
+    """What lives as long as the process: the broadcaster, the authenticator, the runner, and
+    (once the lifespan has started it) the FreeSWITCH cluster controller."""
 
     def __init__(self, settings: Settings, runner: CampaignRunner) -> None:
         self.settings = settings
         self.authenticator = Authenticator(settings)
         self.broadcast = Broadcast(settings.broadcast_url)
         self.runner = runner
+        self.freeswitch: Cluster | None = None
+        self.phones = PhoneParser(settings.default_region)
+        self.uploads = Path(settings.data_dir) / "imports"
+        self.imports = ImportWorker(self.phones, self.publish, self.uploads)
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         await self.broadcast.publish(channel=channel, message=orjson.dumps(message).decode())
@@ -58,16 +68,31 @@ class Services:
             client_ip=connection.client.host if connection.client else None,
             publish=self.publish,
             runner=self.runner,
+            imports=self.imports,
+            phones=self.phones,
+            uploads=self.uploads,
+            subscribe=self.broadcast.subscribe,
         )
+
+    async def authenticate_socket(self, context: Context) -> None:
+        """Browsers cannot set headers on a WebSocket: they send the token in connection_init."""
+        params = context.connection_params or {}
+        credential = params.get("Authorization") or params.get("authorization")
+        if context.principal is None and isinstance(credential, str):
+            outcome = await self.authenticator.authenticate(credential)
+            context.principal, context.auth_error = outcome.principal, outcome.error
 
 
 class DialerGraphQL(GraphQL):
     def __init__(self, schema: DialerSchema, services: Services) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        super().__init__(schema, graphql_ide="graphiql", multipart_uploads_enabled=True)
         self.services = services
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         return await self.services.context_for(request)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        await self.services.authenticate_socket(context)
 
 
 async def health(request: Request) -> Response:
@@ -93,9 +118,16 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
         # handlers, which run outside the lifespan's context (STACK-FACTS, Tortoise trap 1).
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             await services.broadcast.connect()
+            services.imports.open()
+            freeswitch = None
             try:
+                freeswitch = await start_freeswitch(settings)
+                services.freeswitch = freeswitch.cluster
                 yield
             finally:
+                if freeswitch is not None:
+                    await freeswitch.stop()
+                await services.imports.close()
                 await services.broadcast.disconnect()
 
     async def openapi(request: Request) -> Response:
@@ -104,7 +136,9 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
     api = [
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
-        *starlette_routes(graphql_schema, compiled, services.context_for, settings.max_body_bytes),
+        *starlette_routes(
+            graphql_schema, compiled, services.context_for, (settings.max_body_bytes, settings.max_upload_bytes)
+        ),
     ]
     middleware = []
     if settings.cors_origins:

@@ -34,6 +34,11 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 2 * 1024**3
+    # Uploads waiting for their import, kept until the job ends (share it between replicas).
+    data_dir: str = "dialer-data"
+    # Region of phone numbers written without a country code.
+    default_region: str = "US"
     cors_origins: tuple[str, ...] = ()
     bootstrap_token: bool = True
     log_level: str = "info"
@@ -101,6 +106,15 @@ def _public_key(raw: str | None) -> str | None:
     return path.read_text()
 
 
+def _region(code: str) -> str:
+    import phonenumbers
+
+    code = code.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise SettingsError(f"DIALER_DEFAULT_REGION must be a region code such as US or MX, got {code!r}")
+    return code
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     freeswitch = env.get("DIALER_FREESWITCH", "sim")
@@ -119,6 +133,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         host=env.get("DIALER_HOST") or Settings.host,
         port=_int(env, "DIALER_PORT", Settings.port, 1),
         max_body_bytes=_int(env, "DIALER_MAX_BODY_BYTES", Settings.max_body_bytes, 1024),
+        max_upload_bytes=_int(env, "DIALER_MAX_UPLOAD_BYTES", Settings.max_upload_bytes, 1024),
+        data_dir=env.get("DIALER_DATA_DIR") or Settings.data_dir,
+        default_region=_region(env.get("DIALER_DEFAULT_REGION") or Settings.default_region),
         cors_origins=tuple(o.strip() for o in env.get("DIALER_CORS_ORIGINS", "").split(",") if o.strip()),
         bootstrap_token=_bool(env, "DIALER_BOOTSTRAP_TOKEN", True),
         log_level=env.get("DIALER_LOG_LEVEL", "info").lower(),

@@ -1,2 +1,2 @@
-"""The FreeSWITCH side: the cluster controller on switchio, mod_callcenter commands, mod_json_cdr
-parsing, config generators and the ESL simulator. Built by the FreeSWITCH controller issue."""
+"""The FreeSWITCH side: the cluster controller on switchio (node, cluster, calls, events, hangup
+causes) and the ESL simulator (`dialer.freeswitch.sim`). See docs/freeswitch.md."""

@@ -4,11 +4,14 @@ the composition root hands down (the GraphQL layer never imports `dialer.app`)."
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from dialer.graphql.errors import Unauthorized
 from dialer.graphql.permissions import Principal
+from dialer.graphql.phones import PhoneParser
 
 
 class Publisher(Protocol):
@@ -49,14 +52,28 @@ class AuditScope:
         self.details.update(details)
 
 
+class ImportRunner(Protocol):
+    """Runs lead-import jobs in the background of the serving process."""
+
+    def start(self, job_id: int) -> None: ...
+
+
 @dataclass
 class Context:
     principal: Principal | None
     client_ip: str | None
     publish: Publisher
     runner: CampaignRunner
+    imports: ImportRunner
+    phones: PhoneParser
+    # Where uploads wait for their import job (DIALER_DATA_DIR/imports).
+    uploads: Path
+    # A broadcaster channel's subscriber: `async with context.subscribe("jobs") as events`.
+    subscribe: Callable[[str], AbstractAsyncContextManager[Any]]
     # Why the presented credentials were refused ("token expired"), reported when an operation needs them.
     auth_error: str | None = None
+    # graphql-transport-ws connection_init payload: browsers send {"Authorization": "Bearer ..."} here.
+    connection_params: dict[str, Any] | None = None
     audit: AuditScope | None = None
     # Work to do once the current mutation's transaction has committed (announcements).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -76,6 +76,7 @@ SCALAR_SCHEMAS: dict[str, dict[str, Any]] = {
     "JSON": {},
     "DateTime": {"type": "string", "format": "date-time"},
     "ID": {"type": "string"},
+    "Upload": {"type": "string", "format": "binary"},
 }
 
 __all__ = ["JSON", "SCALAR_MAP", "SCALAR_SCHEMAS", "TrunkCaps", "TrunkWeights"]

@@ -8,20 +8,28 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from tortoise.exceptions import ValidationError
 
 from dialer.graphql.audit import AuditMutation, AuditQuery
 from dialer.graphql.campaigns import CampaignMutation, CampaignQuery
-from dialer.graphql.errors import DialerError
+from dialer.graphql.dnc.schema import DncMutation, DncQuery
+from dialer.graphql.errors import BadRequest, DialerError
+from dialer.graphql.leads import LeadMutation, LeadQuery, LeadSubscription
 from dialer.graphql.scalars import SCALAR_MAP
 
 
 @strawberry.type
-class Query(CampaignQuery, AuditQuery):
+class Query(CampaignQuery, LeadQuery, DncQuery, AuditQuery):
     pass
 
 
 @strawberry.type
-class Mutation(CampaignMutation, AuditMutation):
+class Mutation(CampaignMutation, LeadMutation, DncMutation, AuditMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(LeadSubscription):
     pass
 
 
@@ -36,9 +44,11 @@ def tag_error(error: GraphQLError) -> dict[str, Any]:
     """Give every GraphQL error a contract code: ours carry one; syntax, validation and variable
     errors are the client's (bad_request); anything else is ours (server_error)."""
     original = error.original_error
+    if isinstance(original, ValidationError):  # a value the ORM refuses (e.g. longer than its column)
+        error.original_error = original = BadRequest(str(original))
     if isinstance(original, DialerError):
         error.extensions = original.extensions
-    elif original is None:
+    elif original is None or isinstance(original, GraphQLError):
         error.extensions = {**(error.extensions or {}), "code": "bad_request"}
     else:
         error.extensions = {"code": "server_error"}
@@ -46,7 +56,9 @@ def tag_error(error: GraphQLError) -> dict[str, Any]:
 
 
 def build_schema() -> DialerSchema:
-    return DialerSchema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP))
+    return DialerSchema(
+        query=Query, mutation=Mutation, subscription=Subscription, config=StrawberryConfig(scalar_map=SCALAR_MAP)
+    )
 
 
 schema = build_schema()

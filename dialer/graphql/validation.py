@@ -4,7 +4,7 @@ mutation's inputs, and emitted into the OpenAPI document (keys are JSON Schema's
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types.base import has_object_definition
@@ -17,6 +17,16 @@ CONSTRAINTS = "constraints"
 TEXT = "^[^\u0000]*$"
 _SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 NOT_BLANK = f"^[^\u0000]*[^{_SPACE}\u0000][^\u0000]*$"
+
+
+class _Text:
+    """`Text[100]`: an optional text argument of at most 100 characters (filters match columns that long)."""
+
+    def __getitem__(self, length: int) -> Any:
+        return Annotated[str | None, strawberry.argument(metadata={CONSTRAINTS: {"maxLength": length}})]
+
+
+Text = _Text()
 
 
 def constrained(description: str | None, default: Any = strawberry.UNSET, **constraints: Any) -> Any:
@@ -52,6 +62,8 @@ def _problem(value: Any, rules: dict[str, Any]) -> str | None:
         # JSON Schema semantics: a pattern is searched, so anchor it (^...$) to match the whole value.
         if "pattern" in rules and not re.search(_ecma(rules["pattern"]), value):
             return "must not be blank" if rules["pattern"] == NOT_BLANK else f"must match {rules['pattern']}"
+    if isinstance(value, list) and "maxItems" in rules and len(value) > rules["maxItems"]:
+        return f"must have at most {rules['maxItems']} items"
     if isinstance(value, dict) and "maxProperties" in rules and len(value) > rules["maxProperties"]:
         return f"must have at most {rules['maxProperties']} entries"
     return None

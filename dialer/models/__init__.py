@@ -6,8 +6,29 @@ migration in both `migrations/sqlite` and `migrations/postgres` (see README, "Mi
 
 from dialer.models.audit import AuditEntry
 from dialer.models.campaigns import Campaign
+from dialer.models.dnc import DncNumber
+from dialer.models.imports import ImportJob, ImportReject
+from dialer.models.leads import Lead, LeadAttempt, LeadList
 from dialer.models.tokens import ApiToken
 
-MODEL_MODULES = ["dialer.models.campaigns", "dialer.models.tokens", "dialer.models.audit"]
+MODEL_MODULES = [
+    "dialer.models.campaigns",
+    "dialer.models.tokens",
+    "dialer.models.audit",
+    "dialer.models.leads",
+    "dialer.models.dnc",
+    "dialer.models.imports",
+]
 
-__all__ = ["MODEL_MODULES", "ApiToken", "AuditEntry", "Campaign"]
+__all__ = [
+    "MODEL_MODULES",
+    "ApiToken",
+    "AuditEntry",
+    "Campaign",
+    "DncNumber",
+    "ImportJob",
+    "ImportReject",
+    "Lead",
+    "LeadAttempt",
+    "LeadList",
+]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLSchema
+from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLSchema, VariableNode
+from strawberry.utils.str_converters import to_camel_case
 
 from dialer import __version__
 from dialer.graphql.errors import STATUS_BY_CODE
+from dialer.graphql.validation import CONSTRAINTS
 from dialer.openapi.schemas import SchemaBuilder
 from dialer.rest_compat.compiled import CompiledRoute
 
@@ -65,11 +67,12 @@ HEALTH = {
 
 
 def _argument_constraints(compiled: CompiledRoute, variable: str) -> dict[str, Any]:
-    # The variable feeds a field argument of the same name; its declared constraints apply.
-    root_field = compiled.field
-    for argument in root_field.arguments:
-        if (argument.graphql_name or argument.python_name) == variable or argument.python_name == variable:
-            return dict(argument.metadata.get("constraints", {}))
+    """The constraints declared on the field argument this variable feeds."""
+    top = compiled.operation.selection_set.selections[0]
+    fed = {a.value.name.value: a.name.value for a in top.arguments if isinstance(a.value, VariableNode)}
+    for argument in compiled.field.arguments:
+        if (argument.graphql_name or to_camel_case(argument.python_name)) == fed.get(variable):
+            return dict(argument.metadata.get(CONSTRAINTS, {}))
     return {}
 
 
@@ -87,7 +90,11 @@ def _operation(builder: SchemaBuilder, compiled: CompiledRoute, root: GraphQLObj
 
     graphql_field = root.fields[compiled.field_name]
     selection = compiled.operation.selection_set.selections[0].selection_set
-    if compiled.route.result == "page":
+    media = "application/json"
+    if compiled.route.result == "csv":
+        media = "text/csv"
+        result = {"type": "string", "description": f"CSV with a header row: {', '.join(compiled.csv_columns)}."}
+    elif compiled.route.result == "page":
         node_type = graphql_field.type.of_type if isinstance(graphql_field.type, GraphQLNonNull) else graphql_field.type
         nodes = node_type.fields["nodes"]
         result = {
@@ -108,7 +115,7 @@ def _operation(builder: SchemaBuilder, compiled: CompiledRoute, root: GraphQLObj
         statuses.append(409)
     statuses.append(500)
     responses: dict[str, Any] = {
-        str(compiled.route.status): {"description": "Success.", "content": {"application/json": {"schema": result}}}
+        str(compiled.route.status): {"description": "Success.", "content": {media: {"schema": result}}}
     }
     for status in statuses:
         responses[str(status)] = {"description": WHY[status], "content": {"application/json": {"schema": ERROR_REF}}}
@@ -125,6 +132,21 @@ def _operation(builder: SchemaBuilder, compiled: CompiledRoute, root: GraphQLObj
         "x-graphql-field": compiled.field_name,
         "x-roles": sorted(r.value for r in compiled.roles),
     }
+    if compiled.upload is not None:
+        part = compiled.upload.name
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {part: {"type": "string", "format": "binary"}},
+                        "required": [part],
+                        "additionalProperties": False,
+                    }
+                }
+            },
+        }
     if compiled.body is not None:
         operation["requestBody"] = {
             "required": True,

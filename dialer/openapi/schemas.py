@@ -55,7 +55,7 @@ class SchemaBuilder:
         if isinstance(graphql_type, GraphQLNonNull):
             return self.input(graphql_type.of_type, constraints)
         if isinstance(graphql_type, GraphQLList):
-            return {"type": "array", "items": self.input(graphql_type.of_type)}
+            return {"type": "array", "items": self.input(graphql_type.of_type), **(constraints or {})}
         if isinstance(graphql_type, GraphQLInputObjectType):
             return self._input_object(graphql_type)
         schema = {**self.leaf(graphql_type), **(constraints or {})}
@@ -101,14 +101,15 @@ class SchemaBuilder:
     def selected(self, graphql_type: GraphQLObjectType, selection: SelectionSetNode) -> Schema:
         """A `...Type` spread selects the whole type (a named component); fields select themselves."""
         spreads = [s for s in selection.selections if isinstance(s, FragmentSpreadNode)]
-        if spreads:
-            return self.whole(graphql_type)
         properties = {}
         for node in selection.selections:
-            assert isinstance(node, FieldNode)
-            field = graphql_type.fields[node.name.value]
-            properties[(node.alias or node.name).value] = self.output(field.type, node.selection_set)
-        return {"type": "object", "properties": properties, "required": list(properties)}
+            if isinstance(node, FieldNode):
+                field = graphql_type.fields[node.name.value]
+                properties[(node.alias or node.name).value] = self.output(field.type, node.selection_set)
+        own = {"type": "object", "properties": properties, "required": list(properties)}
+        if spreads and properties:  # the whole type plus fields it leaves out (those taking arguments)
+            return {"allOf": [self.whole(graphql_type), own]}
+        return self.whole(graphql_type) if spreads else own
 
     def whole(self, graphql_type: GraphQLObjectType) -> Schema:
         name = graphql_type.name

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     GraphQLInputType,
     GraphQLNamedType,
     GraphQLNonNull,
@@ -50,7 +51,9 @@ class CompiledRoute:
     path_params: tuple[Variable, ...]
     query_params: dict[str, Variable]  # REST name -> variable
     body: Variable | None
+    upload: Variable | None
     roles: frozenset[Role]
+    csv_columns: tuple[str, ...]
 
     @property
     def is_mutation(self) -> bool:
@@ -114,12 +117,13 @@ def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
         for d in operation.variable_definitions
     }
     path_names = _PATH_PARAM.findall(route.path)
-    missing = [n for n in path_names if n not in variables] + (
-        [route.body] if route.body and route.body not in variables else []
-    )
+    # A csv route pages through the connection itself: $first and $after are the shim's, not the client's.
+    paging = {"first", "after"} if route.result == "csv" else set()
+    wanted = [*path_names, *(n for n in (route.body, route.upload) if n), *paging]
+    missing = [n for n in wanted if n not in variables]
     if missing:
         raise ValueError(f"{route.method} {route.path}: no variable for {missing}")
-    taken = {*path_names, route.body}
+    taken = {*path_names, route.body, route.upload, *paging}
     by_variable = {variable: rest for rest, variable in route.rename.items()}
     query = {by_variable.get(n, n): v for n, v in variables.items() if n not in taken}
     return CompiledRoute(
@@ -132,5 +136,14 @@ def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
         path_params=tuple(variables[n] for n in path_names),
         query_params=query,
         body=variables[route.body] if route.body else None,
+        upload=variables[route.upload] if route.upload else None,
         roles=roles,
+        csv_columns=_csv_columns(operation) if route.result == "csv" else (),
     )
+
+
+def _csv_columns(operation: OperationDefinitionNode) -> tuple[str, ...]:
+    """The leaf fields selected under `nodes`, in order: the CSV's header."""
+    top = operation.selection_set.selections[0]
+    nodes = next(s for s in top.selection_set.selections if isinstance(s, FieldNode) and s.name.value == "nodes")
+    return tuple(s.name.value for s in nodes.selection_set.selections if isinstance(s, FieldNode))

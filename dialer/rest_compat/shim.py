@@ -3,58 +3,55 @@ variables, runs the pre-parsed operation, and shapes the result as the contract'
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import math
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from inspect import isawaitable
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, GraphQLSchema, execute, get_named_type
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLSchema,
+    execute,
+    get_named_type,
+)
 from graphql.utilities import validate_input_value
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
+from tortoise.exceptions import ValidationError
 
 from dialer.graphql.context import Context
 from dialer.graphql.errors import BadRequest, DialerError
 from dialer.graphql.operations import authorize
+from dialer.rest_compat.bodies import json_body, read_body, upload
 from dialer.rest_compat.compiled import CompiledRoute, Variable, compile_route
 from dialer.rest_compat.errors import envelope, from_error
 from dialer.rest_compat.table import RestRoute
 
 log = logging.getLogger(__name__)
 ContextFactory = Callable[[Request], Awaitable[Context]]
+Limits = tuple[int, int]  # largest JSON body, largest upload
+CSV_PAGE = 500
 
 _UNKNOWN_FIELD = re.compile(r"not to include unknown field '([^']+)'")
 _MISSING_FIELD = re.compile(r"to include required field '([^']+)'")
 _TYPE_NOUN = re.compile(r"^Expected value of type '([^']+)'")
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BadRequest(f"request body exceeds {limit} bytes", {"limitBytes": limit})
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BadRequest(f"request body exceeds {limit} bytes", {"limitBytes": limit})
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _json_body(raw: bytes, content_type: str) -> Any:
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        raise BadRequest(
-            "the body must be JSON: send Content-Type: application/json",
-            {"contentType": content_type or None, "expected": "application/json"},
-        )
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as bad:
-        raise BadRequest(f"malformed JSON: {bad}", {"position": bad.pos}) from None
+def csv_line(values: Iterable[Any]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(["" if v is None else v for v in values])
+    return out.getvalue()
 
 
 def _query_value(raw: str, variable: Variable) -> Any:
@@ -92,36 +89,82 @@ def _check(value: Any, variable: Variable, label: str, problems: dict[str, str])
         problems.setdefault(".".join(where).replace(".[", "[") or "body", reason)
 
     validate_input_value(value, variable.type, on_error, hide_suggestions=False)
+    _arrays_stay_arrays(value, variable.type, [label] if label else [], problems)
+
+
+def _arrays_stay_arrays(value: Any, graphql_type: Any, path: list[str], problems: dict[str, str]) -> None:
+    """GraphQL takes a lone value for a list of one; JSON clients sent what they meant, so an array
+    field given anything but an array is an error here."""
+    if isinstance(graphql_type, GraphQLNonNull):
+        graphql_type = graphql_type.of_type
+    if value is None:
+        return
+    if isinstance(graphql_type, GraphQLList):
+        if not isinstance(value, list):
+            problems.setdefault(".".join(path) or "body", "expected an array")
+        return
+    if isinstance(graphql_type, GraphQLInputObjectType) and isinstance(value, dict):
+        for name, field in graphql_type.fields.items():
+            if name in value:
+                _arrays_stay_arrays(value[name], field.type, [*path, name], problems)
 
 
 class RestEndpoint:
     def __init__(
-        self, schema: GraphQLSchema, compiled: CompiledRoute, make_context: ContextFactory, max_body: int
+        self, schema: GraphQLSchema, compiled: CompiledRoute, make_context: ContextFactory, limits: Limits
     ) -> None:
-        self.schema, self.compiled, self.make_context, self.max_body = schema, compiled, make_context, max_body
+        self.schema, self.compiled, self.make_context = schema, compiled, make_context
+        self.max_body, self.max_upload = limits
+
+    async def run(self, context: Context, variables: dict[str, Any]) -> ExecutionResult:
+        result = execute(self.schema, self.compiled.document, context_value=context, variable_values=variables)
+        return await result if isawaitable(result) else result
 
     async def handle(self, request: Request) -> Response:
+        form: FormData | None = None
         try:
             context = await self.make_context(request)
             # Who may call comes before what they sent: a viewer's bad body is a 403, not a 400.
             authorize(context, self.compiled.roles, self.compiled.field_name)
-            variables = await self.variables(request)
-            result = execute(self.schema, self.compiled.document, context_value=context, variable_values=variables)
-            if isawaitable(result):
-                result = await result
+            variables, form = await self.variables(request)
+            if self.compiled.route.result == "csv":
+                variables |= {"first": CSV_PAGE, "after": None}
+            result = await self.run(context, variables)
         except DialerError as error:
             return from_error(error)
+        finally:
+            if form is not None:
+                await form.close()
         if result.errors:
             return self.failure(result.errors[0])
         data = result.data[self.compiled.field_name]
-        if self.compiled.route.result == "page":
+        route = self.compiled.route
+        if route.result == "csv":
+            return StreamingResponse(self.csv_pages(context, variables, data), media_type="text/csv; charset=utf-8")
+        if route.result == "page":
             info = data["pageInfo"]
             data = {"items": data["nodes"], "next": info["endCursor"] if info["hasNextPage"] else None}
-        return Response(orjson.dumps(data), status_code=self.compiled.route.status, media_type="application/json")
+        return Response(orjson.dumps(data), status_code=route.status, media_type="application/json")
 
-    async def variables(self, request: Request) -> dict[str, Any]:
+    async def csv_pages(self, context: Context, variables: dict[str, Any], page: dict) -> AsyncIterator[str]:
+        """Header, then each page's nodes, fetching the next page only when this one is sent."""
+        columns = self.compiled.csv_columns
+        yield csv_line(columns)
+        while True:
+            for node in page["nodes"]:
+                yield csv_line([node[column] for column in columns])
+            if not page["pageInfo"]["hasNextPage"]:
+                return
+            result = await self.run(context, variables | {"after": page["pageInfo"]["endCursor"]})
+            if result.errors:  # the status is sent already: end the body rather than hide the failure
+                log.error("csv page of %s failed: %s", self.compiled.route.path, result.errors[0])
+                raise RuntimeError("csv export interrupted")
+            page = result.data[self.compiled.field_name]
+
+    async def variables(self, request: Request) -> tuple[dict[str, Any], FormData | None]:
         compiled = self.compiled
         values: dict[str, Any] = {}
+        form: FormData | None = None
         problems: dict[str, str] = {}
         for variable in compiled.path_params:
             values[variable.name] = request.path_params[variable.name]
@@ -139,13 +182,19 @@ class RestEndpoint:
             else:
                 seen.add(name)
                 values[variable.name] = _query_value(raw, variable)
-        raw_body = await read_body(request, self.max_body)
-        if compiled.body is not None:
-            if not raw_body.strip():
-                raise BadRequest("this route needs a JSON body", {"expected": "application/json"})
-            values[compiled.body.name] = _json_body(raw_body, request.headers.get("content-type", ""))
-        elif raw_body.strip() and _json_body(raw_body, request.headers.get("content-type", "")) != {}:
-            raise BadRequest("this route takes no body (send none, or {})")
+        for name, variable in compiled.query_params.items():
+            if variable.required and variable.name not in values and name not in problems:
+                problems[name] = "required"
+        if compiled.upload is not None:
+            file, form = await upload(request, compiled.upload.name, self.max_upload)
+        else:
+            raw_body = await read_body(request, self.max_body)
+            if compiled.body is not None:
+                if not raw_body.strip():
+                    raise BadRequest("this route needs a JSON body", {"expected": "application/json"})
+                values[compiled.body.name] = json_body(raw_body, request.headers.get("content-type", ""))
+            elif raw_body.strip() and json_body(raw_body, request.headers.get("content-type", "")) != {}:
+                raise BadRequest("this route takes no body (send none, or {})")
         for name, value in values.items():
             variable = next(
                 v
@@ -155,17 +204,23 @@ class RestEndpoint:
             label = "" if compiled.body is variable else compiled.rest_name(name)
             _check(value, variable, label, problems)
         if problems:
+            if form is not None:
+                await form.close()
             raise BadRequest.fields(problems)
-        return values
+        if compiled.upload is not None:
+            values[compiled.upload.name] = file
+        return values, form
 
     def failure(self, error: GraphQLError) -> Response:
         original = error.original_error
+        if isinstance(original, ValidationError):  # a value the ORM refuses (e.g. longer than its column)
+            original = BadRequest(str(original))
         if isinstance(original, DialerError):
             details = original.details
             if "fields" in details:  # name fields as the client sent them (limit, not first)
                 details = {**details, "fields": {self.compiled.rest_name(k): v for k, v in details["fields"].items()}}
             return from_error(type(original)(original.message, details))
-        if original is None:
+        if original is None or isinstance(original, GraphQLError):  # the request's own fault
             return envelope("bad_request", error.message)
         log.error("%s %s failed", self.compiled.route.method, self.compiled.route.path, exc_info=original)
         return envelope("server_error", "internal error; it has been logged")
@@ -176,13 +231,13 @@ def compile_routes(schema: GraphQLSchema, routes: Iterable[RestRoute]) -> list[C
 
 
 def starlette_routes(
-    schema: GraphQLSchema, compiled: Iterable[CompiledRoute], make_context: ContextFactory, max_body: int
+    schema: GraphQLSchema, compiled: Iterable[CompiledRoute], make_context: ContextFactory, limits: Limits
 ) -> list[Route]:
     """One Starlette route per path, dispatching on the method, so a wrong method's `Allow` lists
     every method the path takes."""
     by_path: dict[str, dict[str, RestEndpoint]] = {}
     for c in compiled:
-        by_path.setdefault(c.route.path, {})[c.route.method] = RestEndpoint(schema, c, make_context, max_body)
+        by_path.setdefault(c.route.path, {})[c.route.method] = RestEndpoint(schema, c, make_context, limits)
 
     def dispatcher(endpoints: dict[str, RestEndpoint]) -> Callable[[Request], Awaitable[Response]]:
         async def dispatch(request: Request) -> Response:

@@ -2,9 +2,12 @@
 `ROUTES` in `routes.py` is the whole REST surface.
 
 How a request becomes variables: path parameters and query parameters by name (`rename` maps a
-query parameter to a differently named variable), and the JSON body as the variable named by
-`body`. How the result becomes the response: `field` answers the operation's only top-level field
-as it is; `page` answers a connection as `{"items": [...], "next": <cursor or null>}`.
+query parameter to a differently named variable), the JSON body as the variable named by `body`,
+or, for `upload`, a multipart/form-data file part of that name as the variable of the same name.
+How the result becomes the response: `field` answers the operation's only top-level field as it
+is; `page` answers a connection as `{"items": [...], "next": <cursor or null>}`; `csv` streams every
+page of a connection as text/csv, one column per leaf field of its nodes (the document takes
+`$first` and `$after`).
 In `document`, a spread `...TypeName` with no fragment of that name selects every field of the type.
 """
 
@@ -14,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-Result = Literal["field", "page"]
+Result = Literal["field", "page", "csv"]
 
 
 @dataclass(frozen=True)
@@ -25,5 +28,6 @@ class RestRoute:
     document: str
     tag: str
     body: str | None = None
+    upload: str | None = None
     rename: Mapping[str, str] = field(default_factory=dict)
     result: Result = "field"

@@ -13,6 +13,7 @@ from dialer.graphql.campaigns.schema import After, First
 from dialer.graphql.operations import mutation, query
 from dialer.graphql.pagination import Connection
 from dialer.graphql.permissions import AUDIT_READ, AUDIT_WRITE
+from dialer.graphql.validation import Text
 
 
 @strawberry.type
@@ -23,10 +24,10 @@ class AuditQuery:
         info: strawberry.Info,
         from_: Annotated[datetime | None, strawberry.argument(name="from", description="Inclusive.")] = None,
         to: Annotated[datetime | None, strawberry.argument(description="Exclusive.")] = None,
-        actor: str | None = None,
-        action: str | None = None,
-        target_type: str | None = None,
-        target_id: str | None = None,
+        actor: Text[200] = None,
+        action: Text[100] = None,
+        target_type: Text[50] = None,
+        target_id: Text[100] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[AuditEntry]:

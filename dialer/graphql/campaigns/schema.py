@@ -46,7 +46,10 @@ class CampaignQuery:
         self,
         info: strawberry.Info,
         status: CampaignStatus | None = None,
-        q: Annotated[str | None, strawberry.argument(description="Part of the name, any case.")] = None,
+        q: Annotated[
+            str | None,
+            strawberry.argument(description="Part of the name, any case.", metadata={CONSTRAINTS: {"maxLength": 200}}),
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Campaign]:

@@ -1,0 +1,97 @@
+"""The hopper's read on a large table: the next 100 dialable leads of a list, in PostgreSQL.
+
+    .venv/bin/python bench/hopper.py [--leads 10000000] [--lists 20] [--runs 500]
+
+Fills `leads` with generate_series (a realistic mix: 55 % new, 15 % retries due or not yet due,
+5 % callbacks, 20 % done, 5 % DNC, spread over the lists), analyzes, then times next_dialable()
+through the ORM connection, as the engine will call it, at random lists. Target: <= 10 ms."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import time
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+
+FILL = """
+INSERT INTO leads (list_id, phone, status, dialable, priority, next_attempt_at, attempts, attempts_by_disposition,
+                   created_at, updated_at)
+SELECT 1 + (g % {lists}), '+1' || (2000000000 + g)::text, kind.status, kind.dialable, kind.priority,
+       now() + kind.offset_s * interval '1 second' - (g % 100000) * interval '1 second', 0, '{{}}', now(), now()
+FROM generate_series(1, {rows}) AS g
+CROSS JOIN LATERAL (SELECT CASE
+    WHEN g % 100 < 55 THEN ROW('new', true, 2::smallint, -86400)
+    WHEN g % 100 < 63 THEN ROW('retry_due', true, 1::smallint, -600)
+    WHEN g % 100 < 70 THEN ROW('retry_due', true, 1::smallint, 3600)
+    WHEN g % 100 < 73 THEN ROW('callback', true, 0::smallint, -60)
+    WHEN g % 100 < 75 THEN ROW('callback', true, 0::smallint, 86400)
+    WHEN g % 100 < 95 THEN ROW('done', false, 9::smallint, 0)
+    ELSE ROW('dnc', false, 9::smallint, 0) END AS r) AS pick
+CROSS JOIN LATERAL (SELECT (pick.r).f1::text AS status, (pick.r).f2::bool AS dialable,
+                           (pick.r).f3::smallint AS priority,
+                           (pick.r).f4::int AS offset_s) AS kind
+"""
+
+
+async def main(leads: int, lists: int, runs: int) -> None:
+    admin = os.environ.get("DIALER_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    name = f"dialer_hopper_{uuid.uuid4().hex[:8]}"
+    server = await asyncpg.connect(admin)
+    await server.execute(f'CREATE DATABASE "{name}"')
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    from dialer.app import database
+    from dialer.graphql.leads.hopper import next_dialable
+
+    try:
+        await database.migrate(url)
+        await database.open_orm(url)
+        direct = await asyncpg.connect(url)
+        await direct.execute(
+            f"INSERT INTO lead_lists (name, retry_rules, created_at, updated_at) "
+            f"SELECT 'list ' || g, '{{}}', now(), now() FROM generate_series(1, {lists}) g"
+        )
+        began = time.perf_counter()
+        step = 1_000_000
+        for start in range(0, leads, step):
+            await direct.execute(
+                FILL.format(lists=lists, rows=min(step, leads - start)).replace(
+                    "generate_series(1,", f"generate_series({start + 1}, {start} +"
+                )
+            )
+            print(f"  filled {min(start + step, leads):,} leads", flush=True)
+        await direct.execute("ANALYZE leads")
+        print(f"filled {leads:,} leads over {lists} lists in {time.perf_counter() - began:.0f} s")
+        await direct.close()
+        rng = random.Random(1)
+        now = datetime.now(UTC)
+        await next_dialable(1, now, 100)  # warm the connection and the plan
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            rows = await next_dialable(rng.randint(1, lists), now, 100)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert len(rows) == 100
+        timings.sort()
+        print(
+            f"next 100 dialable leads, {runs} calls at random lists: p50 {statistics.median(timings):.2f} ms, "
+            f"p99 {timings[int(runs * 0.99) - 1]:.2f} ms, max {timings[-1]:.2f} ms"
+        )
+    finally:
+        await database.close()
+        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await server.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--leads", type=int, default=10_000_000)
+    parser.add_argument("--lists", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=500)
+    args = parser.parse_args()
+    asyncio.run(main(args.leads, args.lists, args.runs))

@@ -1,0 +1,150 @@
+"""Import a generated CSV into PostgreSQL with `dialer leads import`, end to end, and print rows/s
+and the importer's peak RSS.
+
+    .venv/bin/python bench/import_leads.py [--rows 1000000] [--db postgres|sqlite]
+
+The file mixes every US time zone (Eastern to Hawaii, Arizona and Puerto Rico too), 5 % invalid
+numbers, 3 % duplicates of earlier rows and 2 % numbers on the global DNC list; a third of the rows
+carry a ZIP, a third a state name, some a time zone of their own. Target: >= 50,000 rows/s, < 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import asyncpg
+
+# Area codes by zone, with a ZIP and state of the same place.
+PLACES = [
+    ("212", "10001", "New York", "America/New_York"),
+    ("305", "33101", "FL", "America/New_York"),
+    ("312", "60601", "Illinois", "America/Chicago"),
+    ("214", "75201", "TX", "America/Chicago"),
+    ("303", "80202", "Colorado", "America/Denver"),
+    ("602", "85001", "AZ", "America/Phoenix"),
+    ("213", "90001", "California", "America/Los_Angeles"),
+    ("206", "98101", "WA", "America/Los_Angeles"),
+    ("907", "99501", "Alaska", "America/Anchorage"),
+    ("808", "96801", "HI", "Pacific/Honolulu"),
+    ("787", "00901", "PR", "America/Puerto_Rico"),
+    ("317", "46201", "Indiana", "America/Indiana/Indianapolis"),
+]
+
+
+def write_csv(path: str, rows: int, seed: int = 7) -> list[str]:
+    """Returns the numbers to put on the DNC list."""
+    rng = random.Random(seed)
+    seen: list[str] = []
+    dnc: list[str] = []
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write("phone,firstName,lastName,state,timezone,zip,notes\n")
+        for n in range(rows):
+            area, zip_code, state, zone = PLACES[n % len(PLACES)]
+            roll = rng.random()
+            if roll < 0.05:
+                phone = rng.choice(["12345", "+1 100 555 0100", "call me", "555-0199", "+1 911 555 0100"])
+            elif roll < 0.08 and seen:
+                phone = rng.choice(seen)
+            else:
+                phone = f"({area}) {rng.randint(200, 999)}-{rng.randint(0, 9999):04d}"
+                if len(seen) < 200_000:
+                    seen.append(phone)
+                if roll < 0.10:
+                    dnc.append(phone)
+            third = n % 3
+            out.write(
+                ",".join(
+                    [
+                        phone,
+                        f"First{n}",
+                        f"Last{n}",
+                        state if third == 1 else "",
+                        zone if n % 10 == 0 else "",
+                        zip_code if third == 0 else "",
+                        "" if n % 4 else f'"note {n}, with comma"',
+                    ]
+                )
+                + "\n"
+            )
+    return dnc
+
+
+async def _pg(admin: str, sql: str) -> None:
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def _prepare(url: str, dnc: list[str]) -> None:
+    from dialer.app import database
+    from dialer.graphql.phones import PhoneParser
+    from dialer.models import DncNumber, LeadList
+
+    await database.migrate(url)
+    await database.open_orm(url)
+    try:
+        await LeadList.create(name="bench")
+        parser = PhoneParser()
+        blocked = {p.e164 for p in map(parser.parse, dnc) if p}
+        await DncNumber.bulk_create(
+            [DncNumber(phone=p, scope="global", created_by="bench") for p in blocked], batch_size=5000
+        )
+    finally:
+        await database.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="dialer-bench-")
+    csv_path = os.path.join(folder, "leads.csv")
+    began = time.perf_counter()
+    dnc = write_csv(csv_path, args.rows)
+    size_mb = os.path.getsize(csv_path) / 1e6
+    print(f"generated {args.rows:,} rows ({size_mb:.0f} MB) in {time.perf_counter() - began:.1f} s")
+    admin = os.environ.get("DIALER_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    name = f"dialer_bench_{uuid.uuid4().hex[:8]}"
+    if args.db == "postgres":
+        asyncio.run(_pg(admin, f'CREATE DATABASE "{name}"'))
+        url = admin.rsplit("/", 1)[0] + "/" + name
+    else:
+        url = f"sqlite://{folder}/bench.sqlite3"
+    try:
+        asyncio.run(_prepare(url, dnc))
+        env = {**os.environ, "DIALER_DATABASE_URL": url}
+        began = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "dialer.app.cli", "leads", "import", "lst_1", csv_path],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        elapsed = time.perf_counter() - began
+        if done.returncode != 0:
+            sys.exit(done.stderr[-2000:])
+        print(done.stdout)
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(
+            f"{args.db}: {args.rows:,} rows in {elapsed:.1f} s = {args.rows / elapsed:,.0f} rows/s end to end "
+            f"(process start, migrations check, import); importer peak RSS {peak_mb:.0f} MB"
+        )
+    finally:
+        if args.db == "postgres":
+            asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The do-not-call store: global and per-campaign numbers."""

@@ -1,0 +1,207 @@
+"""Lead imports as jobs.
+
+A job reads its CSV in chunks. Each chunk's leads, rejects and the job's counters (with `rows_done`,
+the checkpoint) commit in one transaction, so a crash loses at most the chunk in flight: the job is
+resumed from `rows_done` (by whichever process finds its heartbeat stale) and ends with the same
+result as an uninterrupted run. A cancelled job is rolled back: its leads and rejects are deleted
+and the list is as before. Memory is bounded by the chunk, whatever the file size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
+
+from tortoise.transactions import in_transaction
+
+from dialer.graphql.leads import bulk
+from dialer.graphql.leads.rows import HeaderError, LeadRow, RowReader, encode_line, open_text, read_header, records
+from dialer.graphql.phones import PhoneParser
+from dialer.models import ImportJob, ImportReject, Lead
+
+log = logging.getLogger(__name__)
+CHUNK = 10_000
+STALE = timedelta(seconds=60)
+ACTIVE = ("queued", "running", "cancelling")
+PROGRESS_FIELDS = [
+    "accepted",
+    "rejected",
+    "duplicates",
+    "dnc_hits",
+    "rows_done",
+    "rejected_by_reason",
+    "heartbeat_at",
+    "bytes_done",
+    "bytes_total",
+]
+TERMINAL = ("done", "failed", "cancelled")
+
+Progress = Callable[[ImportJob], Awaitable[None]]
+
+
+def check_header(path: str) -> None:
+    """Raise HeaderError before any row is read if the file cannot be imported."""
+    with open(path, "rb") as binary:
+        read_header(open_text(binary))
+
+
+@dataclass
+class Chunk:
+    """One chunk, read and normalised off the event loop: leads by phone, and rows already rejected."""
+
+    last_row: int
+    bytes_read: int
+    leads: dict[str, tuple[int, LeadRow, list[str]]]
+    rejects: list[tuple[int, str, str]]
+
+
+class ChunkReader:
+    """Reads and normalises the file chunk by chunk; runs in a worker thread so that the next chunk is
+    prepared while the previous one is being stored."""
+
+    def __init__(self, binary: BinaryIO, reader: RowReader, records: Iterator[list[str]], skip: int) -> None:
+        self.binary, self.reader, self.records, self.skip = binary, reader, records, skip
+        self.number = 0
+
+    def next(self) -> Chunk | None:
+        leads: dict[str, tuple[int, LeadRow, list[str]]] = {}
+        rejects: list[tuple[int, str, str]] = []
+        delimiter = self.reader.header.delimiter
+        taken = 0
+        for record in self.records:
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # blank lines are not rows
+            self.number += 1
+            if self.number <= self.skip:
+                continue  # committed before a crash
+            taken += 1
+            lead = self.reader.lead(record)
+            if isinstance(lead, str):
+                rejects.append((self.number, lead, encode_line(record, delimiter)))
+            elif lead.phone in leads:
+                rejects.append((self.number, "duplicate_in_file", encode_line(record, delimiter)))
+            else:
+                leads[lead.phone] = (self.number, lead, record)
+            if taken >= CHUNK:
+                break
+        if not taken:
+            return None
+        return Chunk(self.number, self.binary.tell(), leads, rejects)
+
+
+async def _store(job: ImportJob, chunk: Chunk, delimiter: str, reasons: Counter) -> None:
+    """The chunk's leads, rejects and the job's counters in one transaction (the checkpoint)."""
+    now = datetime.now(UTC)
+    rejects = list(chunk.rejects)
+    accepted = 0
+    async with in_transaction() as connection:
+        rows = [row for _, row, _ in chunk.leads.values()]
+        inserted, dnc_hits = await bulk.insert_leads(connection, rows, job.list_id, job.id, now)
+        existing = await bulk.owners(connection, job.list_id, [p for p in chunk.leads if p not in inserted])
+        for phone, (number, _, record) in chunk.leads.items():
+            if phone in inserted:
+                accepted += 1
+            else:
+                why = "duplicate_in_file" if existing.get(phone) == job.id else "duplicate_in_list"
+                rejects.append((number, why, encode_line(record, delimiter)))
+        await bulk.insert_rejects(connection, job.id, rejects)
+        for _, reason, _ in rejects:
+            reasons[reason] += 1
+        job.accepted += accepted
+        job.rejected += len(rejects)
+        job.duplicates += sum(1 for _, reason, _ in rejects if reason.startswith("duplicate"))
+        job.dnc_hits += dnc_hits
+        job.rows_done, job.bytes_done = chunk.last_row, chunk.bytes_read
+        job.rejected_by_reason = dict(reasons)
+        job.heartbeat_at = datetime.now(UTC)
+        # Never the status: a cancel request may have set it meanwhile.
+        await job.save(using_db=connection, update_fields=PROGRESS_FIELDS)
+
+
+async def _roll_back(job: ImportJob) -> None:
+    async with in_transaction():
+        await Lead.filter(import_job_id=job.id, list_id=job.list_id).delete()
+        await ImportReject.filter(job_id=job.id).delete()
+        job.status, job.finished_at = "cancelled", datetime.now(UTC)
+        job.accepted = job.rejected = job.duplicates = job.dnc_hits = 0
+        job.rejected_by_reason = {}
+        await job.save()
+
+
+async def _cancel_requested(job: ImportJob) -> bool:
+    return await ImportJob.filter(id=job.id, status="cancelling").exists()
+
+
+async def run(
+    job: ImportJob, phones: PhoneParser, progress: Progress, *, owned_file: bool, stopping: Callable[[], bool] = bool
+) -> ImportJob:
+    """Run (or resume) a job to its end. `owned_file`: the upload is ours to delete afterwards.
+    `stopping()` is asked between chunks: when the process shuts down the job stops there, still
+    running, and is resumed from its checkpoint later (cancelling a task mid-transaction is unsafe)."""
+    if job.status == "cancelling":
+        await _roll_back(job)
+        await progress(job)
+        return job
+    job.status, job.started_at, job.heartbeat_at = "running", job.started_at or datetime.now(UTC), datetime.now(UTC)
+    await job.save(update_fields=["status", "started_at", "heartbeat_at"])
+    reasons: Counter = Counter(job.rejected_by_reason)
+    try:
+        with open(job.path, "rb") as binary:
+            text = open_text(binary)
+            reader = RowReader(read_header(text), phones)
+            job.bytes_total = os.fstat(binary.fileno()).st_size
+            chunks = ChunkReader(binary, reader, records(text, reader.header), job.rows_done)
+            delimiter = reader.header.delimiter
+            storing: asyncio.Task[None] | None = None
+            while True:
+                chunk = await asyncio.to_thread(chunks.next)  # the previous chunk is being stored meanwhile
+                if storing is not None:
+                    await storing
+                    await progress(job)
+                    if await _cancel_requested(job):
+                        await _roll_back(job)
+                        await progress(job)
+                        return job
+                    if stopping():
+                        return job
+                if chunk is None:
+                    break
+                storing = asyncio.create_task(_store(job, chunk, delimiter, reasons))
+        job.bytes_done, job.finished_at = job.bytes_total, datetime.now(UTC)
+        finished = await ImportJob.filter(id=job.id, status="running").update(
+            status="done", finished_at=job.finished_at, bytes_done=job.bytes_done
+        )
+        if finished:
+            job.status = "done"
+        else:  # a cancel landed after the last chunk
+            await _roll_back(job)
+    except (OSError, HeaderError) as failure:
+        job.status, job.error, job.finished_at = "failed", str(failure)[:2000], datetime.now(UTC)
+        await job.save(update_fields=["status", "error", "finished_at"])
+    if owned_file and job.status in TERMINAL:
+        try:
+            os.unlink(job.path)
+        except OSError:
+            log.warning("could not remove finished upload %s", job.path)
+    await progress(job)
+    return job
+
+
+async def claim_stalled(now: datetime) -> list[ImportJob]:
+    """Jobs whose worker died (no heartbeat for a minute), claimed by this process to resume."""
+    claimed = []
+    for job in await ImportJob.filter(status__in=list(ACTIVE)):
+        beat = job.heartbeat_at or job.created_at
+        if now - beat < STALE:
+            continue
+        took = await ImportJob.filter(id=job.id, heartbeat_at=job.heartbeat_at).update(heartbeat_at=now)
+        if took:
+            job.heartbeat_at = now
+            claimed.append(job)
+    return claimed
