@@ -22,20 +22,15 @@ import asyncpg
 FILL = """
 INSERT INTO leads (list_id, phone, status, dialable, priority, next_attempt_at, attempts, attempts_by_disposition,
                    created_at, updated_at)
-SELECT 1 + (g % {lists}), '+1' || (2000000000 + g)::text, kind.status, kind.dialable, kind.priority,
-       now() + kind.offset_s * interval '1 second' - (g % 100000) * interval '1 second', 0, '{{}}', now(), now()
-FROM generate_series(1, {rows}) AS g
-CROSS JOIN LATERAL (SELECT CASE
-    WHEN g % 100 < 55 THEN ROW('new', true, 2::smallint, -86400)
-    WHEN g % 100 < 63 THEN ROW('retry_due', true, 1::smallint, -600)
-    WHEN g % 100 < 70 THEN ROW('retry_due', true, 1::smallint, 3600)
-    WHEN g % 100 < 73 THEN ROW('callback', true, 0::smallint, -60)
-    WHEN g % 100 < 75 THEN ROW('callback', true, 0::smallint, 86400)
-    WHEN g % 100 < 95 THEN ROW('done', false, 9::smallint, 0)
-    ELSE ROW('dnc', false, 9::smallint, 0) END AS r) AS pick
-CROSS JOIN LATERAL (SELECT (pick.r).f1::text AS status, (pick.r).f2::bool AS dialable,
-                           (pick.r).f3::smallint AS priority,
-                           (pick.r).f4::int AS offset_s) AS kind
+SELECT 1 + (g % {lists}), '+1' || (2000000000 + g)::text,
+       CASE WHEN m < 55 THEN 'new' WHEN m < 70 THEN 'retry_due' WHEN m < 75 THEN 'callback'
+            WHEN m < 95 THEN 'done' ELSE 'dnc' END,
+       m < 75,
+       CASE WHEN m < 55 THEN 2 WHEN m < 70 THEN 1 WHEN m < 75 THEN 0 ELSE 9 END,
+       now() + (CASE WHEN m < 55 THEN -86400 WHEN m < 63 THEN -600 WHEN m < 70 THEN 3600 WHEN m < 73 THEN -60
+                     WHEN m < 75 THEN 86400 ELSE 0 END) * interval '1 second' - (g % 100000) * interval '1 second',
+       0, '{{}}', now(), now()
+FROM (SELECT g, g % 100 AS m FROM generate_series({first}, {last}) AS g) AS s
 """
 
 
@@ -59,11 +54,7 @@ async def main(leads: int, lists: int, runs: int) -> None:
         began = time.perf_counter()
         step = 1_000_000
         for start in range(0, leads, step):
-            await direct.execute(
-                FILL.format(lists=lists, rows=min(step, leads - start)).replace(
-                    "generate_series(1,", f"generate_series({start + 1}, {start} +"
-                )
-            )
+            await direct.execute(FILL.format(lists=lists, first=start + 1, last=min(start + step, leads)))
             print(f"  filled {min(start + step, leads):,} leads", flush=True)
         await direct.execute("ANALYZE leads")
         print(f"filled {leads:,} leads over {lists} lists in {time.perf_counter() - began:.0f} s")

@@ -195,3 +195,15 @@ def test_a_crashed_import_resumes_to_the_same_result(client, monkeypatch):
         return await Lead.filter(list_id=int(list_id.split("_")[1])).count()
 
     assert run(client, count) == 50
+
+
+def test_large_files_are_read_by_a_child_process(client, monkeypatch):
+    """The same result through the process reader (used from PROCESS_FROM_BYTES up)."""
+    from dialer.graphql.leads import chunks
+
+    monkeypatch.setattr(chunks, "PROCESS_FROM_BYTES", 1)
+    monkeypatch.setattr(imports, "CHUNK", 3)
+    list_id = new_list(client)
+    job = import_csv(client, list_id, MESSY)
+    assert (job["status"], job["total"], job["accepted"], job["rejected"]) == ("done", 12, 7, 5)
+    assert job["rejectedByReason"]["duplicate_in_file"] == 1

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 from functools import cache
+from pathlib import Path
 from zoneinfo import available_timezones
 
 import us
-import zipcodes
 
 
 @cache
@@ -18,10 +19,18 @@ def valid_zone(name: str) -> bool:
     return name in _zones()
 
 
+ZIP_TABLE = Path(__file__).resolve().parent / "data" / "zip_zones.tsv.gz"
+
+
 @cache
 def _zip_table() -> dict[str, tuple[str, str | None]]:
-    """ZIP -> (state, zone). Built once (about 0.7 s): zipcodes' own lookups are slow per call."""
-    return {z["zip_code"]: (z["state"], z["timezone"] or None) for z in zipcodes.list_all()}
+    """ZIP -> (state, zone), from the zipcodes package's data (scripts/make_zip_table.py derives the
+    table: zipcodes itself holds about 140 MB to answer)."""
+    table = {}
+    for line in gzip.decompress(ZIP_TABLE.read_bytes()).decode().splitlines():
+        code, state, zone = line.split("\t")
+        table[code] = (state, zone or None)
+    return table
 
 
 def zip_info(code: str) -> tuple[str, str | None] | None:

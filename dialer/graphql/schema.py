@@ -14,7 +14,7 @@ from dialer.graphql.audit import AuditMutation, AuditQuery
 from dialer.graphql.campaigns import CampaignMutation, CampaignQuery
 from dialer.graphql.dnc.schema import DncMutation, DncQuery
 from dialer.graphql.errors import BadRequest, DialerError
-from dialer.graphql.leads import LeadMutation, LeadQuery, LeadSubscription
+from dialer.graphql.leads.schema import LeadMutation, LeadQuery, LeadSubscription
 from dialer.graphql.scalars import SCALAR_MAP
 
 

@@ -55,11 +55,9 @@ class Lead(Model):
     class Meta:
         table = "leads"
         unique_together = (("list", "phone"),)
-        indexes = (
-            Index(fields=("list_id", "dialable", "priority", "next_attempt_at"), name="idx_leads_hopper"),
-            Index(fields=("phone",), name="idx_leads_phone"),
-            Index(fields=("import_job_id",), name="idx_leads_import"),
-        )
+        # Few indexes on purpose: every one is paid for on each imported row. A number is found
+        # through (list_id, phone), list by list; an import's rows through the hopper index's list_id.
+        indexes = (Index(fields=("list_id", "dialable", "priority", "next_attempt_at"), name="idx_leads_hopper"),)
 
     @property
     def public_id(self) -> str:

@@ -13,7 +13,7 @@ from dialer.graphql.errors import BadRequest, NotFound
 from dialer.graphql.ids import parse_id
 from dialer.graphql.pagination import Connection, paginate
 from dialer.graphql.phones import PhoneParser
-from dialer.models import Campaign, DncNumber, Lead
+from dialer.models import Campaign, DncNumber, Lead, LeadList
 from dialer.models.dnc import GLOBAL
 
 MAX_BULK = 10_000
@@ -48,7 +48,13 @@ async def block(phone: str, campaign_id: str | None, reason: str | None, actor: 
     except IntegrityError:  # a racing request added it first
         return False
     if scope == GLOBAL:
-        await Lead.filter(phone=phone).exclude(status="dnc").update(status="dnc", dialable=False, priority=9)
+        # Per list, so that the (list_id, phone) index finds the number: leads keep no index on phone alone.
+        lists = await LeadList.all().values_list("id", flat=True)
+        await (
+            Lead.filter(list_id__in=lists, phone=phone)
+            .exclude(status="dnc")
+            .update(status="dnc", dialable=False, priority=9)
+        )
     return True
 
 

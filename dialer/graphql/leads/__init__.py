@@ -1,5 +1,3 @@
-"""Lead lists, leads, CSV imports, retry rules and dispositions."""
+"""Lead lists, leads, CSV imports, retry rules and dispositions.
 
-from dialer.graphql.leads.schema import LeadMutation, LeadQuery, LeadSubscription
-
-__all__ = ["LeadMutation", "LeadQuery", "LeadSubscription"]
+Kept free of imports: the import reader's child process loads `chunks` without the whole schema."""

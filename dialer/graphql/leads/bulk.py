@@ -1,6 +1,5 @@
-"""Bulk SQL for imports, one statement per chunk: PostgreSQL takes the chunk as one JSON parameter
-(asyncpg would otherwise encode arrays element by element); SQLite takes multi-row VALUES within its
-parameter limit. Both skip rows that already exist and say which they
+"""Bulk SQL for imports, one statement per chunk: PostgreSQL takes the chunk as column arrays;
+SQLite takes multi-row VALUES within its parameter limit. Both skip rows that already exist and say which they
 inserted, which is how duplicates are found with no in-memory set of the file's numbers."""
 
 from __future__ import annotations
@@ -8,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from dialer.graphql.leads.rows import LeadRow
@@ -46,20 +44,20 @@ def lead_values(row: LeadRow, list_id: int, job_id: int, dnc: bool, now: datetim
     return (list_id, *row, status, dialable, priority, now, 0, "{}", job_id, now, now)
 
 
-# PostgreSQL: the chunk's rows as one JSON array of arrays; the per-chunk constants as parameters; the
-# DNC check inside the statement; and one row back (Tortoise turns every returned row into a dict,
-# and its execute_query drops the rows of an INSERT ... RETURNING).
+# PostgreSQL: the chunk as nine text arrays (unnest; `->>` on JSON would re-parse each row per
+# column), the per-chunk constants as parameters, the DNC check inside the statement, and one row
+# back (Tortoise turns every returned row into a dict, and its execute_query drops the rows of an
+# INSERT ... RETURNING).
 _PG_INSERT = f"""
 WITH incoming AS (
-    SELECT e->>0 AS phone, e->>1 AS alt_phone1, e->>2 AS alt_phone2, e->>3 AS first_name, e->>4 AS last_name,
-           e->>5 AS state, e->>6 AS timezone, e->>7 AS zip, e->>8 AS notes,
-           EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.scope = 'global' AND d.phone = e->>0) AS blocked
-    FROM json_array_elements($1::json) AS e
+    SELECT r.*, EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.scope = 'global' AND d.phone = r.phone) AS blocked
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                $9::text[]) AS r(phone, alt_phone1, alt_phone2, first_name, last_name, state, timezone, zip, notes)
 ), added AS (
     INSERT INTO leads ({", ".join(LEAD_COLUMNS)})
-    SELECT $2, phone, alt_phone1, alt_phone2, first_name, last_name, state, timezone, zip, notes,
+    SELECT $10, phone, alt_phone1, alt_phone2, first_name, last_name, state, timezone, zip, notes,
            CASE WHEN blocked THEN 'dnc' ELSE 'new' END, NOT blocked, CASE WHEN blocked THEN 9 ELSE 2 END,
-           $4, 0, '{{}}', $3, $4, $4
+           $12, 0, '{{}}', $11, $12, $12
     FROM incoming
     ON CONFLICT (list_id, phone) DO NOTHING
     RETURNING phone, status
@@ -76,8 +74,8 @@ async def insert_leads(
     if not rows:
         return set(), 0
     if is_postgres(connection):
-        payload = orjson.dumps([tuple(row) for row in rows]).decode()
-        found = (await connection.execute_query_dict(_PG_INSERT, [payload, list_id, job_id, now]))[0]
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        found = (await connection.execute_query_dict(_PG_INSERT, [*columns, list_id, job_id, now]))[0]
         return set(found["phones"]), found["dnc"]
     blocked = await global_dnc(connection, [row.phone for row in rows])
     values = [lead_values(row, list_id, job_id, row.phone in blocked, now) for row in rows]

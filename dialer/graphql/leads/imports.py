@@ -13,20 +13,18 @@ import asyncio
 import logging
 import os
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import BinaryIO
 
 from tortoise.transactions import in_transaction
 
 from dialer.graphql.leads import bulk
-from dialer.graphql.leads.rows import HeaderError, LeadRow, RowReader, encode_line, open_text, read_header, records
+from dialer.graphql.leads.chunks import CHUNK, Chunk, open_chunks
+from dialer.graphql.leads.rows import HeaderError, encode_line, open_text, read_header
 from dialer.graphql.phones import PhoneParser
 from dialer.models import ImportJob, ImportReject, Lead
 
 log = logging.getLogger(__name__)
-CHUNK = 10_000
 STALE = timedelta(seconds=60)
 ACTIVE = ("queued", "running", "cancelling")
 PROGRESS_FIELDS = [
@@ -49,50 +47,6 @@ def check_header(path: str) -> None:
     """Raise HeaderError before any row is read if the file cannot be imported."""
     with open(path, "rb") as binary:
         read_header(open_text(binary))
-
-
-@dataclass
-class Chunk:
-    """One chunk, read and normalised off the event loop: leads by phone, and rows already rejected."""
-
-    last_row: int
-    bytes_read: int
-    leads: dict[str, tuple[int, LeadRow, list[str]]]
-    rejects: list[tuple[int, str, str]]
-
-
-class ChunkReader:
-    """Reads and normalises the file chunk by chunk; runs in a worker thread so that the next chunk is
-    prepared while the previous one is being stored."""
-
-    def __init__(self, binary: BinaryIO, reader: RowReader, records: Iterator[list[str]], skip: int) -> None:
-        self.binary, self.reader, self.records, self.skip = binary, reader, records, skip
-        self.number = 0
-
-    def next(self) -> Chunk | None:
-        leads: dict[str, tuple[int, LeadRow, list[str]]] = {}
-        rejects: list[tuple[int, str, str]] = []
-        delimiter = self.reader.header.delimiter
-        taken = 0
-        for record in self.records:
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # blank lines are not rows
-            self.number += 1
-            if self.number <= self.skip:
-                continue  # committed before a crash
-            taken += 1
-            lead = self.reader.lead(record)
-            if isinstance(lead, str):
-                rejects.append((self.number, lead, encode_line(record, delimiter)))
-            elif lead.phone in leads:
-                rejects.append((self.number, "duplicate_in_file", encode_line(record, delimiter)))
-            else:
-                leads[lead.phone] = (self.number, lead, record)
-            if taken >= CHUNK:
-                break
-        if not taken:
-            return None
-        return Chunk(self.number, self.binary.tell(), leads, rejects)
 
 
 async def _store(job: ImportJob, chunk: Chunk, delimiter: str, reasons: Counter) -> None:
@@ -152,15 +106,14 @@ async def run(
     await job.save(update_fields=["status", "started_at", "heartbeat_at"])
     reasons: Counter = Counter(job.rejected_by_reason)
     try:
-        with open(job.path, "rb") as binary:
-            text = open_text(binary)
-            reader = RowReader(read_header(text), phones)
-            job.bytes_total = os.fstat(binary.fileno()).st_size
-            chunks = ChunkReader(binary, reader, records(text, reader.header), job.rows_done)
-            delimiter = reader.header.delimiter
+        with open(job.path, "rb") as binary, open_text(binary) as text:
+            delimiter = read_header(text).delimiter
+        job.bytes_total = os.path.getsize(job.path)
+        source = open_chunks(job.path, job.rows_done, phones.default_region, job.bytes_total, CHUNK)
+        try:
             storing: asyncio.Task[None] | None = None
             while True:
-                chunk = await asyncio.to_thread(chunks.next)  # the previous chunk is being stored meanwhile
+                chunk = await source.next()  # read meanwhile: the previous chunk is being stored
                 if storing is not None:
                     await storing
                     await progress(job)
@@ -173,6 +126,8 @@ async def run(
                 if chunk is None:
                     break
                 storing = asyncio.create_task(_store(job, chunk, delimiter, reasons))
+        finally:
+            source.close()
         job.bytes_done, job.finished_at = job.bytes_total, datetime.now(UTC)
         finished = await ImportJob.filter(id=job.id, status="running").update(
             status="done", finished_at=job.finished_at, bytes_done=job.bytes_done
