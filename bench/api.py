@@ -15,13 +15,11 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 
-import asyncpg
 import httpx
 import jwt
+from scratch_db import scratch_database
 
 SECRET = "bench-secret-bench-secret-bench-secret"
 BODY = {
@@ -91,14 +89,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
-    folder = tempfile.mkdtemp()
-    pg_admin = os.environ.get("DIALER_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    pg_name = f"dialer_bench_{uuid.uuid4().hex[:8]}"
-    if args.db == "postgres":
-        asyncio.run(_pg(pg_admin, f'CREATE DATABASE "{pg_name}"'))
-        database_url = pg_admin.rsplit("/", 1)[0] + f"/{pg_name}?maxsize=20"
-    else:
-        database_url = f"sqlite://{folder}/bench.sqlite3"
+    with scratch_database(args.db, "bench", "?maxsize=20") as database_url:
+        serve_and_measure(args, database_url)
+
+
+def serve_and_measure(args: argparse.Namespace, database_url: str) -> None:
     port = free_port()
     env = {
         **os.environ,
@@ -127,16 +122,6 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-        if args.db == "postgres":
-            asyncio.run(_pg(pg_admin, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-
-
-async def _pg(admin: str, sql: str) -> None:
-    connection = await asyncpg.connect(admin)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 if __name__ == "__main__":

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import time
-import uuid
 from datetime import UTC, datetime
 
 import asyncpg
+from scratch_db import scratch_database
 
 FILL = """
 INSERT INTO leads (list_id, phone, status, dialable, priority, next_attempt_at, attempts, attempts_by_disposition,
@@ -34,12 +33,7 @@ FROM (SELECT g, g % 100 AS m FROM generate_series({first}, {last}) AS g) AS s
 """
 
 
-async def main(leads: int, lists: int, runs: int) -> None:
-    admin = os.environ.get("DIALER_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    name = f"dialer_hopper_{uuid.uuid4().hex[:8]}"
-    server = await asyncpg.connect(admin)
-    await server.execute(f'CREATE DATABASE "{name}"')
-    url = admin.rsplit("/", 1)[0] + "/" + name
+async def main(url: str, leads: int, lists: int, runs: int) -> None:
     from dialer.app import database
     from dialer.graphql.leads.hopper import next_dialable
 
@@ -75,8 +69,6 @@ async def main(leads: int, lists: int, runs: int) -> None:
         )
     finally:
         await database.close()
-        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await server.close()
 
 
 if __name__ == "__main__":
@@ -85,4 +77,5 @@ if __name__ == "__main__":
     parser.add_argument("--lists", type=int, default=20)
     parser.add_argument("--runs", type=int, default=500)
     args = parser.parse_args()
-    asyncio.run(main(args.leads, args.lists, args.runs))
+    with scratch_database("postgres", "hopper") as url:
+        asyncio.run(main(url, args.leads, args.lists, args.runs))

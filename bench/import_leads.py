@@ -18,9 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 
-import asyncpg
+from scratch_db import scratch_database
 
 # Area codes by zone, with a ZIP and state of the same place.
 PLACES = [
@@ -100,14 +99,6 @@ def write_csv(path: str, rows: int, seed: int = 7) -> list[str]:
     return dnc
 
 
-async def _pg(admin: str, sql: str) -> None:
-    connection = await asyncpg.connect(admin)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 async def _prepare(url: str, dnc: list[str]) -> None:
     from dialer.app import database
     from dialer.graphql.phones import PhoneParser
@@ -137,14 +128,7 @@ def main() -> None:
     dnc = write_csv(csv_path, args.rows)
     size_mb = os.path.getsize(csv_path) / 1e6
     print(f"generated {args.rows:,} rows ({size_mb:.0f} MB) in {time.perf_counter() - began:.1f} s")
-    admin = os.environ.get("DIALER_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    name = f"dialer_bench_{uuid.uuid4().hex[:8]}"
-    if args.db == "postgres":
-        asyncio.run(_pg(admin, f'CREATE DATABASE "{name}"'))
-        url = admin.rsplit("/", 1)[0] + "/" + name
-    else:
-        url = f"sqlite://{folder}/bench.sqlite3"
-    try:
+    with scratch_database(args.db, "bench") as url:
         asyncio.run(_prepare(url, dnc))
         env = {**os.environ, "DIALER_DATABASE_URL": url}
         began = time.perf_counter()
@@ -168,9 +152,6 @@ def main() -> None:
             f"{args.db}: {args.rows:,} rows in {elapsed:.1f} s = {args.rows / elapsed:,.0f} rows/s end to end "
             f"(process start, migrations check, import); peak RSS {peak_mb:.0f} MB (importer + reader process)"
         )
-    finally:
-        if args.db == "postgres":
-            asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

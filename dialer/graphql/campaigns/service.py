@@ -17,8 +17,8 @@ from dialer.graphql.campaigns.types import (
     PredictiveInput,
 )
 from dialer.graphql.context import AuditScope, CampaignRunner, Context
-from dialer.graphql.errors import Conflict, NotFound
-from dialer.graphql.ids import parse_id
+from dialer.graphql.errors import Conflict
+from dialer.graphql.ids import fetch
 from dialer.graphql.pagination import Connection, paginate
 from dialer.models import Campaign as CampaignRow
 
@@ -54,10 +54,7 @@ _SNAPSHOT_COLUMNS = {
 
 
 async def get(public_id: str) -> CampaignRow:
-    row = await CampaignRow.get_or_none(id=parse_id("cmp", public_id, "campaign"))
-    if row is None:
-        raise NotFound(f"campaign {public_id!r} not found", {"id": public_id})
-    return row
+    return await fetch(CampaignRow, "cmp", public_id, "campaign")
 
 
 def _plain(value: Any) -> Any:

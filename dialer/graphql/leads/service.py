@@ -20,7 +20,7 @@ from dialer.engine.leads import (
 from dialer.graphql.context import AuditScope, Context
 from dialer.graphql.dnc import service as dnc
 from dialer.graphql.errors import BadRequest, Conflict, NotFound
-from dialer.graphql.ids import parse_id
+from dialer.graphql.ids import fetch, parse_id
 from dialer.graphql.leads.types import DispositionInput, LeadCounts, RetryRuleSetInput
 from dialer.graphql.pagination import Connection, paginate
 from dialer.models import Campaign, Lead, LeadAttempt, LeadList
@@ -29,10 +29,7 @@ _RULE_KEYS = {"cooldown_min": "cooldownMin", "max_attempts": "maxAttempts", "sch
 
 
 async def get_list(public_id: str) -> LeadList:
-    row = await LeadList.get_or_none(id=parse_id("lst", public_id, "list"))
-    if row is None:
-        raise NotFound(f"list {public_id!r} not found", {"id": public_id})
-    return row
+    return await fetch(LeadList, "lst", public_id, "list")
 
 
 async def create_list(name: str, context: Context, audit: AuditScope) -> LeadList:
@@ -93,10 +90,7 @@ async def set_retry_rules(public_id: str, data: RetryRuleSetInput, audit: AuditS
 
 
 async def get_lead(public_id: str) -> Lead:
-    row = await Lead.get_or_none(id=parse_id("lead", public_id, "lead"))
-    if row is None:
-        raise NotFound(f"lead {public_id!r} not found", {"id": public_id})
-    return row
+    return await fetch(Lead, "lead", public_id, "lead")
 
 
 async def search_leads(list_id: str, q: str | None, first: int | None, after: str | None, convert: Any) -> Connection:

@@ -9,8 +9,8 @@ from typing import Any
 from strawberry.file_uploads import Upload
 
 from dialer.graphql.context import AuditScope, Context
-from dialer.graphql.errors import BadRequest, Conflict, NotFound
-from dialer.graphql.ids import parse_id
+from dialer.graphql.errors import BadRequest, Conflict
+from dialer.graphql.ids import fetch
 from dialer.graphql.leads.imports import ACTIVE, check_header
 from dialer.graphql.leads.rows import HeaderError
 from dialer.graphql.leads.service import get_list
@@ -61,10 +61,7 @@ def _starter(context: Context, job_id: int) -> Any:
 
 
 async def get(public_id: str) -> ImportJob:
-    job = await ImportJob.get_or_none(id=parse_id("imp", public_id, "import"))
-    if job is None:
-        raise NotFound(f"import {public_id!r} not found", {"id": public_id})
-    return job
+    return await fetch(ImportJob, "imp", public_id, "import")
 
 
 async def cancel(public_id: str, context: Context, audit: AuditScope) -> ImportJob:
