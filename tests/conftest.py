@@ -42,6 +42,12 @@ TABLES = (
     "dnc_numbers",
     "import_jobs",
     "import_rejects",
+    "cc_tiers",
+    "cc_agents",
+    "cc_queues",
+    "providers",
+    "cdrs",
+    "cdr_dead_letters",
 )
 
 
@@ -97,6 +103,11 @@ def env(database_url: str, rsa_key: rsa.RSAPrivateKey) -> dict[str, str]:
         "DIALER_JWT_PUBLIC_KEY": public,
         "DIALER_MAX_BODY_BYTES": "65536",
         "DIALER_DATA_DIR": tempfile.mkdtemp(prefix="dialer-test-data-"),
+        # No HTTP server runs under the test client: the embedded simulator keeps its CDRs.
+        "DIALER_SIM_CDR_URL": "",
+        # A quick mod_callcenter watchdog, so drift repairs are seen within a test.
+        "DIALER_WATCHDOG_INTERVAL": "1",
+        "DIALER_STUCK_AFTER": "2",
     }
 
 
@@ -109,7 +120,7 @@ def migrated(env: dict[str, str]) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def app_client(migrated: dict[str, str]) -> Iterator[TestClient]:
     app = create_app(load_settings(migrated))
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False, client=("127.0.0.1", 50000)) as client:
         yield client
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import jwt
@@ -26,8 +27,19 @@ def test_no_token_is_401_with_challenge(client):
 
 
 def test_wrong_scheme_is_401(client):
-    response = client.get("/api/v1/campaigns", headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
+    response = client.get("/api/v1/campaigns", headers={"Authorization": "Digest username=admin"})
     assert response.status_code == 401 and "Bearer" in response.json()["error"]["message"]
+
+
+def test_basic_auth_takes_a_token_as_its_password(client):
+    """What mod_json_cdr and mod_xml_curl can send: `cred=freeswitch:<token>`."""
+    not_a_token = client.get("/api/v1/campaigns", headers={"Authorization": "Basic YWRtaW46YWRtaW4="})  # admin:admin
+    assert not_a_token.status_code == 401 and not_a_token.json()["error"]["message"] == "unknown token"
+    issued = run(client, lambda: tokens.create(Role.viewer, "fs"))
+    basic = base64.b64encode(f"freeswitch:{issued.secret}".encode()).decode()
+    assert client.get("/api/v1/campaigns", headers={"Authorization": f"Basic {basic}"}).status_code == 200
+    garbled = client.get("/api/v1/campaigns", headers={"Authorization": "Basic %%%"})
+    assert garbled.status_code == 401
 
 
 def test_opaque_token_is_stored_hashed_and_works_until_revoked(client):

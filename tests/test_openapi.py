@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -69,11 +70,19 @@ def _free_port() -> int:
 def live_server(migrated: dict[str, str]) -> Iterator[str]:
     """`dialer serve` in its own process, on the test database."""
     port = _free_port()
+    log = open(Path(migrated["DIALER_DATA_DIR"]) / "live-server.log", "w+")  # noqa: SIM115
+    # Every simulated call is busy after 50 ms, so a fuzzed probe returns at once whatever its timeout.
+    trunks = Path(migrated["DIALER_DATA_DIR"]) / "busy-trunks.json"
+    trunks.write_text(
+        '{"*": {"human": 0, "voicemail": 0, "fax": 0, "no_answer": 0, "sit": 0, "sip_failures": {}, '
+        '"busy": 1, "pdd": "fixed:0.05"}}'
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "dialer.app.cli", "serve", "--port", str(port)],
-        env={**os.environ, **migrated, "DIALER_LOG_LEVEL": "warning"},
+        env={**os.environ, **migrated, "DIALER_LOG_LEVEL": "warning", "DIALER_SIM_TRUNKS": str(trunks)},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: a pipe nobody reads fills up and then blocks the server's logging.
+        stderr=log,
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -90,7 +99,10 @@ def live_server(migrated: dict[str, str]) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        _, errors = process.communicate(timeout=10)
+        process.wait(timeout=10)
+        log.seek(0)
+        errors = log.read()
+        log.close()
         assert "Traceback" not in errors, errors
 
 
@@ -126,6 +138,12 @@ SEMANTIC = {
     ("DELETE", "/dnc/{phone}"): "phone must be a valid number; campaignId must exist",
     ("POST", "/leads/{leadId}/disposition"): "campaignId must exist; scheduledAt must be in the future",
     ("POST", "/lists/{id}/import"): "the file must be CSV with a phone column",
+    ("POST", "/providers/{id}/probe"): "number must be a valid number",
+    ("POST", "/providers"): "codecs must differ in more than letter case",
+    ("PATCH", "/providers/{id}"): "codecs must differ in more than letter case",
+    ("POST", "/cdr"): "the body must be a CDR (JSON or a cdr= form) with a uuid",
+    ("POST", "/integrations/fs/guide"): "controllers must be IP addresses or networks",
+    ("POST", "/integrations/fs/esl-suggest"): "controllers must be IP addresses or networks",
 }
 
 

@@ -27,10 +27,33 @@ BODIES = {
     "recordDisposition": {"campaignId": "cmp_1", "disposition": "NOANSWER", "notes": "no one home"},
     "addDnc": {"phone": "+13055550123"},
     "addDncBulk": {"phones": ["+13055550124"]},
+    "createQueue": {"name": "support", "strategy": "ring-all"},
+    "createAgent": {"name": "1002", "contact": "user/1002", "type": "callback"},
+    "setAgentState": {"status": "On Break"},
+    "addTier": {"agent": "1001", "level": 2, "position": 1},
+    "createProvider": {"name": "gw_backup", "host": "sip2.provider.net", "codecs": ["PCMU"]},
+    "updateProvider": {"maxCps": 30},
+    "probeProvider": {"number": "+12125551234", "timeoutSec": 2},
+    "fsGuide": {},
+    "fsEslSuggest": {"controllers": ["10.0.0.5"], "password": "s3cret"},
+}
+# Routes that take the body as it comes (mod_json_cdr, mod_xml_curl).
+RAW = {
+    "ingestCdr": json.dumps({"uuid": "rbac-cdr-2", "hangup_cause": "USER_BUSY", "sip_hangup_cause": "486"}),
+    "fsConfiguration": "section=configuration&tag_name=configuration&key_name=name&key_value=callcenter.conf",
 }
 QUERIES = {"dncCheck": {"phone": PHONE}}
 # The id a path parameter takes, by what the route is about.
-IDS = {"campaigns": "cmp_1", "lists": "lst_1", "leads": "lead_1", "imports": "imp_1"}
+IDS = {
+    "campaigns": "cmp_1",
+    "lists": "lst_1",
+    "leads": "lead_1",
+    "imports": "imp_1",
+    "queues": "sales",
+    "agents": "1001",
+    "providers": "gw_main",
+    "cdr": "rbac-cdr-1",
+}
 CSV = b"phone,firstName\n+12125551234,Ana\n"
 CASES = [(c, role) for c in COMPILED for role in Role]
 
@@ -48,6 +71,14 @@ def world(client):
     client.post("/api/v1/lists", json={"name": "seed"}, headers=ADMIN)
     imported = client.post("/api/v1/lists/lst_1/import", files={"file": ("seed.csv", CSV, "text/csv")}, headers=ADMIN)
     assert imported.status_code == 202, imported.text
+    for path, body in (
+        ("/queues", {"name": "sales"}),
+        ("/agents", {"name": "1001", "contact": "user/1001"}),
+        ("/providers", {"name": "gw_main", "host": "sip.provider.net", "codecs": ["PCMU", "PCMA"]}),
+    ):
+        assert client.post(f"/api/v1{path}", json=body, headers=ADMIN).status_code == 201
+    stored = client.post("/api/v1/cdr", json={"uuid": "rbac-cdr-1", "hangup_cause": "NO_ANSWER"}, headers=ADMIN)
+    assert stored.status_code == 200, stored.text
     return client
 
 
@@ -59,6 +90,8 @@ def test_every_operation_declares_its_roles_and_is_reachable_over_rest():
     for compiled in COMPILED:
         if compiled.body is not None:
             assert compiled.field_name in BODIES, f"add an example body for {compiled.field_name}"
+        if compiled.raw is not None:
+            assert compiled.field_name in RAW, f"add an example body for {compiled.field_name}"
 
 
 def path_of(compiled) -> str:
@@ -79,6 +112,8 @@ def call(client, compiled, headers=None):
         kwargs["files"] = {compiled.upload.name: ("leads.csv", CSV, "text/csv")}
     elif compiled.body is not None:
         kwargs["json"] = BODIES[compiled.field_name]
+    elif compiled.raw is not None:
+        kwargs["content"] = RAW[compiled.field_name]
     return client.request(compiled.route.method, f"/api/v1{path_of(compiled)}", **kwargs)
 
 
@@ -103,6 +138,8 @@ def graphql_variables(compiled) -> dict:
     variables |= QUERIES.get(compiled.field_name, {})
     if compiled.body is not None:
         variables[compiled.body.name] = BODIES[compiled.field_name]
+    if compiled.raw is not None:
+        variables[compiled.raw.name] = RAW[compiled.field_name]
     if compiled.route.result == "csv":
         variables |= {"first": 10, "after": None}
     return variables

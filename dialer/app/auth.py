@@ -1,8 +1,14 @@
 """Bearer authentication: opaque tokens (`dlr_...`) from the database, or JWTs (HS256 with
-DIALER_JWT_SECRET, RS256 with DIALER_JWT_PUBLIC_KEY) carrying `sub`, `role` and `exp`."""
+DIALER_JWT_SECRET, RS256 with DIALER_JWT_PUBLIC_KEY) carrying `sub`, `role` and `exp`.
+
+Basic authentication carries the same tokens as its password (any user name), because that is all
+FreeSWITCH's mod_json_cdr and mod_xml_curl can send (`cred=freeswitch:dlr_...`)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import secrets
 from dataclasses import dataclass
 
 import jwt
@@ -18,6 +24,14 @@ class Outcome:
     error: str | None = None
 
 
+def _basic_password(credential: str) -> str:
+    try:
+        decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+    return decoded.partition(":")[2].strip()
+
+
 class Authenticator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -26,14 +40,26 @@ class Authenticator:
             self.keys.append(("HS256", settings.jwt_secret))
         if settings.jwt_public_key:
             self.keys.append(("RS256", settings.jwt_public_key))
+        # Secrets of this process's own parts (the embedded simulator posting CDRs): never stored.
+        self.internal: dict[str, Principal] = {}
+
+    def issue_internal(self, subject: str, role: Role) -> str:
+        secret = tokens.PREFIX + "internal_" + secrets.token_urlsafe(32)
+        self.internal[secret] = Principal(subject=subject, role=role)
+        return secret
 
     async def authenticate(self, authorization: str | None) -> Outcome:
         if not authorization:
             return Outcome(error="missing bearer token")
         scheme, _, credential = authorization.partition(" ")
         credential = credential.strip()
+        if scheme.lower() == "basic" and credential:
+            credential = _basic_password(credential)
+            scheme = "bearer"
         if scheme.lower() != "bearer" or not credential:
             return Outcome(error="the Authorization header must be 'Bearer <token>'")
+        if credential in self.internal:
+            return Outcome(principal=self.internal[credential])
         try:
             if credential.startswith(tokens.PREFIX):
                 return Outcome(principal=await tokens.verify(credential))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -75,6 +76,8 @@ def serve(host: str | None, port: int | None) -> None:
             f"  Use it as 'Authorization: Bearer <token>'; revoke it with: dialer token revoke {issued.row.public_id}"
         )
     bind_host, bind_port = host or settings.host, port or settings.port
+    # The embedded simulator posts its CDRs to the address actually served.
+    settings = dataclasses.replace(settings, host=bind_host, port=bind_port)
     err.print(f"GraphQL (GraphiQL in a browser): http://{bind_host}:{bind_port}/graphql")
     err.print(f"REST v1: http://{bind_host}:{bind_port}/api/v1  (OpenAPI: /api/v1/openapi.json)")
     nodes = ", ".join(f"{n.host}:{n.port}" for n in settings.freeswitch_nodes)
@@ -162,16 +165,60 @@ def openapi() -> None:
 @click.option("--cdr-url", multiple=True, help="mod_json_cdr URL to POST each CDR to (repeatable).")
 @click.option("--seed", default="0", show_default=True, help="Seed of the call models.")
 @click.option("--trunks", type=click.Path(exists=True, dir_okay=False), help="JSON file: trunk name -> call model.")
-def sim(nodes: int, esl_port: int, password: str, cdr_url: tuple[str, ...], seed: str, trunks: str | None) -> None:
+@click.option("--xml-curl-url", help="mod_xml_curl gateway-url: nodes fetch callcenter.conf there on queue load.")
+@click.option("--xml-curl-cred", help="mod_xml_curl gateway-credentials, user:pass (basic auth).")
+def sim(
+    nodes: int,
+    esl_port: int,
+    password: str,
+    cdr_url: tuple[str, ...],
+    seed: str,
+    trunks: str | None,
+    xml_curl_url: str | None,
+    xml_curl_cred: str | None,
+) -> None:
     """Run a simulated FreeSWITCH cluster on 127.0.0.1 until interrupted."""
     from dialer.app.freeswitch import run_simulator
 
     try:
-        asyncio.run(run_simulator(nodes, esl_port, password, cdr_url, seed, trunks, click.echo))
+        simulator = run_simulator(
+            nodes, esl_port, password, cdr_url, seed, trunks, click.echo, xml_curl_url, xml_curl_cred
+        )
+        asyncio.run(simulator)
     except KeyboardInterrupt:
         pass
     except (OSError, ValueError) as bad:
         raise click.ClickException(str(bad)) from None
+
+
+@main.command()
+@click.argument("url")
+@click.argument("command", nargs=-1, required=True)
+def esl(url: str, command: tuple[str, ...]) -> None:
+    """Run one API command on a FreeSWITCH node, like `fs_cli -x`.
+
+    URL is esl://[:password@]host[:port] (a node of DIALER_FREESWITCH, or the embedded simulator whose
+    address `serve` logs). Example: dialer esl esl://:ClueCon@127.0.0.1:8021 callcenter_config agent list"""
+    from dialer.app.settings import SettingsError, parse_freeswitch
+    from dialer.freeswitch.node import EslError, Node, NodeConfig
+
+    try:
+        [target] = parse_freeswitch(url)
+    except (SettingsError, ValueError):
+        raise click.BadParameter("expected one esl://[:password@]host[:port]", param_hint="URL") from None
+
+    async def run_one() -> str:
+        node = Node(NodeConfig("cli", target.host, target.port, target.password))
+        await node.start()
+        try:
+            return await node.api(" ".join(command))
+        finally:
+            await node.close()
+
+    try:
+        click.echo(asyncio.run(run_one()), nl=False)
+    except (OSError, EslError) as failed:
+        raise click.ClickException(f"{url}: {failed}") from None
 
 
 main.add_command(leads)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from broadcaster import Broadcast
@@ -30,8 +32,12 @@ from dialer.app.imports import ImportWorker
 from dialer.app.limits import LimitedBody
 from dialer.app.runner import IdleRunner
 from dialer.app.settings import Settings, load_settings
+from dialer.app.switchboard import Switchboard
 from dialer.freeswitch.cluster import Cluster
-from dialer.graphql.context import CampaignRunner, Context
+from dialer.freeswitch.sim import SimNode
+from dialer.graphql.context import CampaignRunner, Context, Deployment
+from dialer.graphql.integrations.service import configuration_document
+from dialer.graphql.permissions import Role
 from dialer.graphql.phones import PhoneParser
 from dialer.graphql.schema import DialerSchema
 from dialer.graphql.schema import schema as default_schema
@@ -41,6 +47,16 @@ from dialer.rest_compat.routes import ROUTES
 from dialer.rest_compat.shim import compile_routes, starlette_routes
 
 log = logging.getLogger(__name__)
+
+
+def _controllers(settings: Settings) -> tuple[str, ...]:
+    """The address FreeSWITCH should admit to its Event Socket: this host, if the public URL names it."""
+    host = urlsplit(settings.base_url).hostname or "127.0.0.1"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return ("127.0.0.1",)
+    return (host,)
 
 
 class Services:
@@ -53,6 +69,12 @@ class Services:
         self.broadcast = Broadcast(settings.broadcast_url)
         self.runner = runner
         self.freeswitch: Cluster | None = None
+        self.switchboard: Switchboard | None = None
+        # The embedded simulator, when DIALER_FREESWITCH=sim (tests reach into it).
+        self.simulator: SimNode | None = None
+        self.deployment = Deployment(
+            public_url=settings.base_url, fs_allowlist=settings.fs_networks, controllers=_controllers(settings)
+        )
         self.phones = PhoneParser(settings.default_region)
         self.uploads = Path(settings.data_dir) / "imports"
         self.imports = ImportWorker(self.phones, self.publish, self.uploads)
@@ -72,6 +94,8 @@ class Services:
             phones=self.phones,
             uploads=self.uploads,
             subscribe=self.broadcast.subscribe,
+            switchboard=self.switchboard,  # type: ignore[arg-type]  # set by the lifespan before any request
+            deployment=self.deployment,
         )
 
     async def authenticate_socket(self, context: Context) -> None:
@@ -121,10 +145,21 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
             services.imports.open()
             freeswitch = None
             try:
-                freeswitch = await start_freeswitch(settings)
+                freeswitch = await start_freeswitch(
+                    settings,
+                    render=configuration_document,
+                    cdr_secret=services.authenticator.issue_internal("simulator", Role.integration),
+                )
                 services.freeswitch = freeswitch.cluster
+                services.simulator = freeswitch.simulator
+                services.switchboard = Switchboard(
+                    freeswitch.cluster, services.publish, settings.watchdog_interval, settings.stuck_after
+                )
+                services.switchboard.start()
                 yield
             finally:
+                if services.switchboard is not None:
+                    await services.switchboard.close()
                 if freeswitch is not None:
                     await freeswitch.stop()
                 await services.imports.close()

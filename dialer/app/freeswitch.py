@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,8 @@ import orjson
 from dialer.app.settings import Settings
 from dialer.freeswitch.cluster import Cluster
 from dialer.freeswitch.node import NodeConfig
-from dialer.freeswitch.sim import JsonCdrConfig, SimCluster, SimNode, SwitchConfig, TrunkModel
+from dialer.freeswitch.sim import JsonCdrConfig, SimCluster, SimNode, SwitchConfig, TrunkModel, XmlCurlConfig
+from dialer.freeswitch.sim.xml_curl import locate
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +31,62 @@ class FreeSwitch:
             await self.simulator.stop()
 
 
-async def start_freeswitch(settings: Settings) -> FreeSwitch:
+ConfigRenderer = Callable[[str], Awaitable[str | None]]
+
+
+def in_process_source(render: ConfigRenderer) -> Callable[[str, Mapping[str, str], Callable[..., None]], None]:
+    """The embedded simulator's mod_xml_curl binding, without HTTP: it reads the document the
+    /api/v1/fs/config endpoint would answer, from the same function."""
+
+    def source(name: str, params: Mapping[str, str], found: Callable[..., None]) -> None:
+        async def lookup() -> None:
+            try:
+                document = await render(name)
+                found(locate(document, "configuration", "configuration", "name", name) if document else None)
+            except Exception:
+                log.exception("embedded simulator: %s not rendered; static config used", name)
+                found(None)
+
+        _pending.add(task := asyncio.get_running_loop().create_task(lookup()))
+        task.add_done_callback(_pending.discard)
+
+    return source
+
+
+_pending: set[asyncio.Task[None]] = set()
+
+
+async def start_freeswitch(
+    settings: Settings, render: ConfigRenderer | None = None, cdr_secret: str | None = None
+) -> FreeSwitch:
+    """The controller on the configured nodes, or on an embedded simulator that reads its
+    callcenter.conf through `render` and posts its CDRs to this service with `cdr_secret`."""
     simulator = None
     nodes = [NodeConfig(f"fs{i + 1}", n.host, n.port, n.password) for i, n in enumerate(settings.freeswitch_nodes)]
     if not nodes:
-        simulator = SimNode()
+        cdr_url = settings.sim_cdr_url if settings.sim_cdr_url is not None else settings.base_url + "/api/v1/cdr"
+        cdr = JsonCdrConfig(urls=(cdr_url,), cred=f"freeswitch:{cdr_secret}", retries=3, delay=1.0)
+        simulator = SimNode(sim_config(settings.sim_trunks), cdr=cdr if cdr_url and cdr_secret else None)
         await simulator.start()
+        if render is not None and simulator.switch is not None:
+            simulator.switch.config_source = in_process_source(render)
         nodes = [NodeConfig(simulator.config.hostname, simulator.host, simulator.port, simulator.password)]
-        log.info("FreeSWITCH simulator listening on %s", simulator.url)
+        log.info(
+            "FreeSWITCH simulator listening on %s (look inside: dialer esl %s status)", simulator.url, simulator.url
+        )
     cluster = Cluster(nodes)
     await cluster.start()
     return FreeSwitch(cluster, simulator)
+
+
+def sim_config(trunks_file: str | None, seed: str = "0") -> SwitchConfig:
+    """Trunk models from a JSON file of name -> model fields; "*" is the model of every other trunk."""
+    trunks = {}
+    if trunks_file:
+        for name, model in orjson.loads(Path(trunks_file).read_bytes()).items():
+            trunks[name] = TrunkModel.from_mapping(model)
+    default = trunks.pop("*", None)
+    return SwitchConfig(seed=seed, trunks=trunks, **({"default_trunk": default} if default else {}))
 
 
 async def run_simulator(
@@ -51,14 +97,14 @@ async def run_simulator(
     seed: str,
     trunks_file: str | None,
     say: Callable[[str], None],
+    xml_curl_url: str | None = None,
+    xml_curl_cred: str | None = None,
 ) -> None:
-    """`dialer sim`: a simulated cluster, standalone, until cancelled."""
-    trunks = {}
-    if trunks_file:
-        for name, model in orjson.loads(Path(trunks_file).read_bytes()).items():
-            trunks[name] = TrunkModel.from_mapping(model)
-    config = SwitchConfig(seed=seed, trunks=trunks)
-    cluster = SimCluster(count, port, password, config, JsonCdrConfig(urls=tuple(cdr_urls)))
+    """`dialer sim`: a simulated cluster, standalone, until cancelled. With `xml_curl_url` each node
+    asks that URL for callcenter.conf (mod_xml_curl) on `callcenter_config queue load|reload`."""
+    config = sim_config(trunks_file, seed)
+    xml_curl = XmlCurlConfig(xml_curl_url, xml_curl_cred or None) if xml_curl_url else None
+    cluster = SimCluster(count, port, password, config, JsonCdrConfig(urls=tuple(cdr_urls)), xml_curl=xml_curl)
     await cluster.start()
     try:
         for node in cluster.nodes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,11 +43,30 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     bootstrap_token: bool = True
     log_level: str = "info"
+    # How FreeSWITCH nodes reach this service (mod_json_cdr, mod_xml_curl); default http://HOST:PORT.
+    public_url: str = ""
+    # Addresses allowed to post CDRs and fetch configuration (the FreeSWITCH nodes).
+    fs_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    # The embedded simulator posts its CDRs here ("" = do not post); default PUBLIC_URL/api/v1/cdr.
+    sim_cdr_url: str | None = None
+    # The embedded simulator's call models: a JSON file of trunk name -> model ("*": every other trunk).
+    sim_trunks: str | None = None
+    # Seconds between mod_callcenter watchdog passes; a stuck agent is repaired after stuck_after.
+    watchdog_interval: int = 15
+    stuck_after: int = 60
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def dialect(self) -> str:
         return "postgres" if self.database_url.startswith(("postgres://", "asyncpg://", "psycopg://")) else "sqlite"
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def fs_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in self.fs_allow)
 
     @property
     def jwt_enabled(self) -> bool:
@@ -115,6 +135,32 @@ def _region(code: str) -> str:
     return code
 
 
+def _networks(raw: str | None) -> tuple[str, ...]:
+    if raw is None:
+        return Settings.fs_allow
+    cidrs = tuple(item.strip() for item in raw.split(",") if item.strip())
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise SettingsError(f"DIALER_FS_ALLOW: {cidr!r} is not an IP address or CIDR") from None
+    return cidrs
+
+
+def _url(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "").strip().rstrip("/")
+    if raw and urlsplit(raw).scheme not in ("http", "https"):
+        raise SettingsError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw
+
+
+def _file(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if raw and not Path(raw).is_file():
+        raise SettingsError(f"{name}: no such file {raw!r}")
+    return raw or None
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     freeswitch = env.get("DIALER_FREESWITCH", "sim")
@@ -139,4 +185,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cors_origins=tuple(o.strip() for o in env.get("DIALER_CORS_ORIGINS", "").split(",") if o.strip()),
         bootstrap_token=_bool(env, "DIALER_BOOTSTRAP_TOKEN", True),
         log_level=env.get("DIALER_LOG_LEVEL", "info").lower(),
+        public_url=_url(env, "DIALER_PUBLIC_URL"),
+        fs_allow=_networks(env.get("DIALER_FS_ALLOW")),
+        sim_cdr_url=_url(env, "DIALER_SIM_CDR_URL") if "DIALER_SIM_CDR_URL" in env else None,
+        sim_trunks=_file(env, "DIALER_SIM_TRUNKS"),
+        watchdog_interval=_int(env, "DIALER_WATCHDOG_INTERVAL", Settings.watchdog_interval, 1),
+        stuck_after=_int(env, "DIALER_STUCK_AFTER", Settings.stuck_after, 1),
     )

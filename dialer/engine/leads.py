@@ -27,16 +27,44 @@ class LeadState(str, enum.Enum):
 
 
 class Disposition(str, enum.Enum):
+    # What an agent records (POST /leads/{id}/disposition), and the CDR path for calls without one.
     SALE = "SALE"
     CALLBACK = "CALLBACK"
     NOANSWER = "NOANSWER"
     BUSY = "BUSY"
     VOICEMAIL = "VOICEMAIL"
     DNC = "DNC"
+    # Recorded only by the CDR path (dialer.engine.outcomes says which call ends as which).
+    HUMAN = "HUMAN"
+    ABANDONED = "ABANDONED"
+    REJECTED = "REJECTED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+    FAX = "FAX"
+    SIT = "SIT"
+    INVALID = "INVALID"
 
 
+AGENT_DISPOSITIONS = (
+    Disposition.SALE,
+    Disposition.CALLBACK,
+    Disposition.NOANSWER,
+    Disposition.BUSY,
+    Disposition.VOICEMAIL,
+    Disposition.DNC,
+)
+# The number cannot reach a person: a fax line, a special information tone, a number that does not exist.
+UNREACHABLE = frozenset({Disposition.FAX, Disposition.SIT, Disposition.INVALID})
 FINAL = frozenset({LeadState.done, LeadState.dnc})
-RETRYABLE = (Disposition.NOANSWER, Disposition.BUSY, Disposition.VOICEMAIL)
+RETRYABLE = (
+    Disposition.NOANSWER,
+    Disposition.BUSY,
+    Disposition.VOICEMAIL,
+    Disposition.ABANDONED,
+    Disposition.REJECTED,
+    Disposition.FAILED,
+    Disposition.CANCELLED,
+)
 # Hopper order: callbacks first, then retries, then new leads.
 PRIORITY = {LeadState.callback: 0, LeadState.retry_due: 1, LeadState.new: 2}
 NOT_DIALABLE = 9
@@ -56,6 +84,12 @@ DEFAULT_RULES: Mapping[Disposition, RetryRule] = {
     Disposition.BUSY: RetryRule(cooldown_min=15, max_attempts=3),
     Disposition.VOICEMAIL: RetryRule(cooldown_min=1440, max_attempts=2),
     Disposition.CALLBACK: RetryRule(cooldown_min=60),
+    # A person answered and no agent was free: call back soon, but not endlessly.
+    Disposition.ABANDONED: RetryRule(cooldown_min=10, max_attempts=3),
+    Disposition.REJECTED: RetryRule(cooldown_min=60, max_attempts=3),
+    # The trunk or network failed, not the number: retry soon.
+    Disposition.FAILED: RetryRule(cooldown_min=5, max_attempts=5),
+    Disposition.CANCELLED: RetryRule(cooldown_min=1, max_attempts=10),
 }
 
 
@@ -102,6 +136,10 @@ def after_disposition(
         return Outcome(LeadState.done, None, counts)
     if disposition is Disposition.DNC:
         return Outcome(LeadState.dnc, None, counts)
+    if disposition in UNREACHABLE:
+        return Outcome(LeadState.done, None, counts)
+    if disposition is Disposition.HUMAN:
+        raise InvalidTransition("HUMAN is not a disposition: the agent records what the call came to")
     rule = rule_for(disposition, rules)
     if disposition is Disposition.CALLBACK:
         when = scheduled_at or (rule.scheduled_at if rule.scheduled_at and rule.scheduled_at > now else None)

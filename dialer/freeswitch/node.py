@@ -242,7 +242,7 @@ class Node:
     def _channels_listed(self, done: asyncio.Future[dict[str, str]]) -> None:
         if done.cancelled() or done.exception() is not None:
             return
-        live = _channel_uuids(done.result().get("Body", ""))
+        live = channel_uuids(done.result().get("Body", ""))
         listener = self._listener
         if listener is not None and live is not None:  # switchio's own session tracking, purged the same way
             for stale in [key for key in listener.sessions if key not in live]:
@@ -341,7 +341,7 @@ def _failed(loop: asyncio.AbstractEventLoop, error: Exception) -> asyncio.Future
     return future
 
 
-def _channel_uuids(body: str) -> set[str] | None:
+def channel_uuids(body: str) -> set[str] | None:
     """The uuids in `show channels as json`, or None when the reply cannot be read."""
     try:
         rows = orjson.loads(body).get("rows") or []

@@ -52,6 +52,39 @@ class AuditScope:
         self.details.update(details)
 
 
+class Switchboard(Protocol):
+    """The FreeSWITCH side as the API sees it: the cluster, mod_callcenter sync, live agent state."""
+
+    async def callcenter_changed(self) -> None:
+        """Queues, agents or tiers changed: bring every node up to date (in the background)."""
+
+    def agent_status(self, name: str) -> str | None:
+        """What the agent is doing now (agent.update's status), or None if no node reported it."""
+
+    def trunk_cps(self, trunk: str) -> float:
+        """Calls started on the trunk per second, over the last 60 s."""
+
+    async def probe(self, trunk: str, e164: str, timeout: int) -> dict[str, Any]:
+        """A test call through the trunk: node, answered, sip_status, pdd_ms, hangup_cause, q850, duration_ms."""
+
+    def report(self) -> dict[str, Any]:
+        """Nodes, their state and the last sync and watchdog results (for the integration checklist)."""
+
+    def config_fetched(self, node: str, name: str) -> None:
+        """A node fetched a configuration document (mod_xml_curl)."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """How this service is reached and by whom (for the FreeSWITCH-facing endpoints)."""
+
+    public_url: str = "http://127.0.0.1:8080"
+    # Addresses allowed to post CDRs and fetch configuration (DIALER_FS_ALLOW).
+    fs_allowlist: tuple[Any, ...] = ()
+    # Controller addresses to admit to the Event Socket, for the guide's ACL.
+    controllers: tuple[str, ...] = ("127.0.0.1",)
+
+
 class ImportRunner(Protocol):
     """Runs lead-import jobs in the background of the serving process."""
 
@@ -65,6 +98,8 @@ class Context:
     publish: Publisher
     runner: CampaignRunner
     imports: ImportRunner
+    switchboard: Switchboard
+    deployment: Deployment
     phones: PhoneParser
     # Where uploads wait for their import job (DIALER_DATA_DIR/imports).
     uploads: Path
@@ -77,6 +112,8 @@ class Context:
     audit: AuditScope | None = None
     # Work to do once the current mutation's transaction has committed (announcements).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Work to do once the current mutation's transaction has rolled back (what must outlive a refusal).
+    after_rollback: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def actor(self) -> Principal:

@@ -78,22 +78,33 @@ class ValidateArguments(FieldExtension):
 
 
 class AuditedMutation(FieldExtension):
-    """Run in a transaction with the audit row, then announce."""
+    """Run in a transaction with the audit row, then announce. A mutation that waits on the outside
+    world (a probe call) runs outside any transaction, which would hold a database connection (all of
+    SQLite) for as long; its audit row is written when it returns."""
 
-    def __init__(self, action: str | None) -> None:
+    def __init__(self, action: str | None, in_transaction: bool = True) -> None:
         self.action = action
+        self.in_transaction = in_transaction
 
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
     ) -> Any:
         context: Context = info.context
         context.audit = AuditScope(self.action) if self.action else None
-        context.after_commit = []
+        context.after_commit, context.after_rollback = [], []
         try:
-            async with in_transaction():
+            if not self.in_transaction:
                 result = await next_(source, info, **kwargs)
+            async with in_transaction():
+                if self.in_transaction:
+                    result = await next_(source, info, **kwargs)
                 if context.audit is not None:
                     await _write(context, context.audit)
+        except BaseException:
+            kept, context.after_rollback = context.after_rollback, []
+            for keep in kept:
+                await keep()
+            raise
         finally:
             pending, context.after_commit, context.audit = context.after_commit, [], None
         for announce in pending:
@@ -134,15 +145,16 @@ def query(*, roles: Iterable[Role], description: str | None = None) -> Callable[
 
 
 def mutation(
-    *, roles: Iterable[Role], action: str | None, description: str | None = None
+    *, roles: Iterable[Role], action: str | None, description: str | None = None, in_transaction: bool = True
 ) -> Callable[[Any], StrawberryField]:
-    """`action=None` only for a mutation that is itself the audit record (POST /audit)."""
+    """`action=None` only for a mutation that is itself the record (POST /audit, POST /cdr);
+    `in_transaction=False` for one that waits on the network (see AuditedMutation)."""
 
     def decorate(resolver: Any) -> StrawberryField:
         return strawberry.mutation(
             resolver,
             description=description or resolver.__doc__,
-            extensions=[AuditedMutation(action), ValidateArguments(), RequireRole(roles)],
+            extensions=[AuditedMutation(action, in_transaction), ValidateArguments(), RequireRole(roles)],
         )
 
     return decorate

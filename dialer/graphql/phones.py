@@ -34,7 +34,7 @@ def _zone_of(number: phonenumbers.PhoneNumber) -> str | None:
 class PhoneParser:
     def __init__(self, default_region: str = "US") -> None:
         self.default_region = default_region
-        self._nanp: dict[str, str | None | bool] = {}
+        self._nanp: dict[str, str | bool | None] = {}
 
     def parse(self, raw: str) -> Phone | None:
         """The number in E.164, or None if it is not a valid (not merely well-shaped) number."""

@@ -41,6 +41,12 @@ def _trunk_map(value: Any, *, integers: bool) -> dict[str, float | int]:
 
 TrunkWeights = NewType("TrunkWeights", dict)
 TrunkCaps = NewType("TrunkCaps", dict)
+SipHistogram = NewType("SipHistogram", dict)
+
+
+def _output_only(value: Any) -> Any:
+    raise ValueError("this type is output only")
+
 
 # The schema's StrawberryConfig.scalar_map maps the types above to these definitions.
 SCALAR_MAP = {
@@ -55,6 +61,12 @@ SCALAR_MAP = {
         description='Most concurrent calls per trunk id, e.g. {"gw_main": 20}; non-negative whole numbers.',
         serialize=lambda value: value,
         parse_value=lambda value: _trunk_map(value, integers=True),
+    ),
+    SipHistogram: strawberry.scalar(
+        name="SipHistogram",
+        description='Final SIP status -> number of calls, e.g. {"486": 120, "480": 30}.',
+        serialize=lambda value: {str(code): int(count) for code, count in value.items()},
+        parse_value=_output_only,
     ),
 }
 
@@ -73,10 +85,15 @@ SCALAR_SCHEMAS: dict[str, dict[str, Any]] = {
         "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
         "maxProperties": MAX_TRUNKS,
     },
+    "SipHistogram": {
+        "type": "object",
+        "propertyNames": {"type": "string", "pattern": "^[1-6][0-9]{2}$"},
+        "additionalProperties": {"type": "integer", "minimum": 0},
+    },
     "JSON": {},
     "DateTime": {"type": "string", "format": "date-time"},
     "ID": {"type": "string"},
     "Upload": {"type": "string", "format": "binary"},
 }
 
-__all__ = ["JSON", "SCALAR_MAP", "SCALAR_SCHEMAS", "TrunkCaps", "TrunkWeights"]
+__all__ = ["JSON", "SCALAR_MAP", "SCALAR_SCHEMAS", "SipHistogram", "TrunkCaps", "TrunkWeights"]

@@ -11,20 +11,33 @@ from strawberry.types import ExecutionContext
 from tortoise.exceptions import ValidationError
 
 from dialer.graphql.audit import AuditMutation, AuditQuery
+from dialer.graphql.callcenter.schema import CallcenterMutation, CallcenterQuery
 from dialer.graphql.campaigns import CampaignMutation, CampaignQuery
+from dialer.graphql.cdr.schema import CdrMutation, CdrQuery
 from dialer.graphql.dnc.schema import DncMutation, DncQuery
 from dialer.graphql.errors import BadRequest, DialerError
+from dialer.graphql.integrations.schema import IntegrationMutation, IntegrationQuery
 from dialer.graphql.leads.schema import LeadMutation, LeadQuery, LeadSubscription
+from dialer.graphql.providers.schema import ProviderMutation, ProviderQuery
 from dialer.graphql.scalars import SCALAR_MAP
 
 
 @strawberry.type
-class Query(CampaignQuery, LeadQuery, DncQuery, AuditQuery):
+class Query(CampaignQuery, LeadQuery, DncQuery, AuditQuery, CallcenterQuery, ProviderQuery, CdrQuery, IntegrationQuery):
     pass
 
 
 @strawberry.type
-class Mutation(CampaignMutation, LeadMutation, DncMutation, AuditMutation):
+class Mutation(
+    CampaignMutation,
+    LeadMutation,
+    DncMutation,
+    AuditMutation,
+    CallcenterMutation,
+    ProviderMutation,
+    CdrMutation,
+    IntegrationMutation,
+):
     pass
 
 

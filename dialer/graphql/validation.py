@@ -31,7 +31,8 @@ Text = _Text()
 
 def constrained(description: str | None, default: Any = strawberry.UNSET, **constraints: Any) -> Any:
     """An input field with JSON Schema constraints: minimum, exclusiveMinimum, maximum, minLength,
-    maxLength, pattern, maxProperties."""
+    maxLength, pattern, enum (of strings), minItems, maxItems, uniqueItems, items (rules for each item),
+    maxProperties."""
     return strawberry.field(description=description, default=default, metadata={CONSTRAINTS: constraints})
 
 
@@ -51,6 +52,8 @@ def _problem(value: Any, rules: dict[str, Any]) -> str | None:
     if isinstance(value, str):
         if "\x00" in value:
             return "must not contain NUL characters"
+        if "enum" in rules and value not in rules["enum"]:
+            return "must be one of " + ", ".join(rules["enum"])
         if "minLength" in rules and len(value) < rules["minLength"]:
             return (
                 "must not be empty"
@@ -62,8 +65,12 @@ def _problem(value: Any, rules: dict[str, Any]) -> str | None:
         # JSON Schema semantics: a pattern is searched, so anchor it (^...$) to match the whole value.
         if "pattern" in rules and not re.search(_ecma(rules["pattern"]), value):
             return "must not be blank" if rules["pattern"] == NOT_BLANK else f"must match {rules['pattern']}"
+    if isinstance(value, list) and "minItems" in rules and len(value) < rules["minItems"]:
+        return f"must have at least {rules['minItems']} item{'s' if rules['minItems'] > 1 else ''}"
     if isinstance(value, list) and "maxItems" in rules and len(value) > rules["maxItems"]:
         return f"must have at most {rules['maxItems']} items"
+    if isinstance(value, list) and rules.get("uniqueItems") and len(set(map(repr, value))) != len(value):
+        return "must not list the same item twice"
     if isinstance(value, dict) and "maxProperties" in rules and len(value) > rules["maxProperties"]:
         return f"must have at most {rules['maxProperties']} entries"
     return None
@@ -78,7 +85,7 @@ def problems_of(value: Any, path: str = "", rules: dict[str, Any] | None = None)
         found[path] = problem
     if isinstance(value, list):
         for index, item in enumerate(value):
-            found.update(problems_of(item, f"{path}[{index}]"))
+            found.update(problems_of(item, f"{path}[{index}]", (rules or {}).get("items")))
         return found
     if not has_object_definition(value):
         return found

@@ -5,10 +5,13 @@ migration in both `migrations/sqlite` and `migrations/postgres` (see README, "Mi
 """
 
 from dialer.models.audit import AuditEntry
+from dialer.models.callcenter import Agent, Queue, Tier
 from dialer.models.campaigns import Campaign
+from dialer.models.cdr import Cdr, CdrDeadLetter
 from dialer.models.dnc import DncNumber
 from dialer.models.imports import ImportJob, ImportReject
 from dialer.models.leads import Lead, LeadAttempt, LeadList
+from dialer.models.providers import Provider
 from dialer.models.tokens import ApiToken
 
 MODEL_MODULES = [
@@ -18,17 +21,26 @@ MODEL_MODULES = [
     "dialer.models.leads",
     "dialer.models.dnc",
     "dialer.models.imports",
+    "dialer.models.callcenter",
+    "dialer.models.providers",
+    "dialer.models.cdr",
 ]
 
 __all__ = [
     "MODEL_MODULES",
+    "Agent",
     "ApiToken",
     "AuditEntry",
     "Campaign",
+    "Cdr",
+    "CdrDeadLetter",
     "DncNumber",
     "ImportJob",
     "ImportReject",
     "Lead",
     "LeadAttempt",
     "LeadList",
+    "Provider",
+    "Queue",
+    "Tier",
 ]

@@ -79,9 +79,8 @@ def _argument_constraints(compiled: CompiledRoute, variable: str) -> dict[str, A
 def _operation(builder: SchemaBuilder, compiled: CompiledRoute, root: GraphQLObjectType) -> dict[str, Any]:
     parameters = []
     for variable in compiled.path_params:
-        parameters.append(
-            {"name": variable.name, "in": "path", "required": True, "schema": builder.input(variable.type)}
-        )
+        schema = builder.input(variable.type, _argument_constraints(compiled, variable.name))
+        parameters.append({"name": variable.name, "in": "path", "required": True, "schema": schema})
     for rest_name, variable in compiled.query_params.items():
         schema = builder.input(variable.type, _argument_constraints(compiled, variable.name))
         if schema.get("type") == "string":
@@ -91,7 +90,14 @@ def _operation(builder: SchemaBuilder, compiled: CompiledRoute, root: GraphQLObj
     graphql_field = root.fields[compiled.field_name]
     selection = compiled.operation.selection_set.selections[0].selection_set
     media = "application/json"
-    if compiled.route.result == "csv":
+    if compiled.route.result == "file":
+        media = "*/*"
+        result = {
+            "type": "string",
+            "format": "binary",
+            "description": "The file itself; its type by the Accept header.",
+        }
+    elif compiled.route.result == "csv":
         media = "text/csv"
         result = {"type": "string", "description": f"CSV with a header row: {', '.join(compiled.csv_columns)}."}
     elif compiled.route.result == "page":
@@ -147,9 +153,21 @@ def _operation(builder: SchemaBuilder, compiled: CompiledRoute, root: GraphQLObj
                 }
             },
         }
+    for header, variable in compiled.headers.items():
+        if header not in ("content-type", "accept"):  # those two are the media types' business
+            parameters.append(
+                {"name": header, "in": "header", "required": False, "schema": builder.input(variable.type)}
+            )
+    if compiled.raw is not None:
+        content = compiled.route.raw_media or {
+            "application/json": {"schema": {"type": "object"}},
+            "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+            "text/plain": {"schema": {"type": "string"}},
+        }
+        operation["requestBody"] = {"required": True, "content": dict(content)}
     if compiled.body is not None:
         operation["requestBody"] = {
-            "required": True,
+            "required": not compiled.route.optional_body,
             "content": {"application/json": {"schema": builder.input(compiled.body.type)}},
         }
     return operation

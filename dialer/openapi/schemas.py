@@ -55,7 +55,8 @@ class SchemaBuilder:
         if isinstance(graphql_type, GraphQLNonNull):
             return self.input(graphql_type.of_type, constraints)
         if isinstance(graphql_type, GraphQLList):
-            return {"type": "array", "items": self.input(graphql_type.of_type), **(constraints or {})}
+            rules = dict(constraints or {})
+            return {"type": "array", "items": self.input(graphql_type.of_type, rules.pop("items", None)), **rules}
         if isinstance(graphql_type, GraphQLInputObjectType):
             return self._input_object(graphql_type)
         schema = {**self.leaf(graphql_type), **(constraints or {})}

@@ -52,6 +52,8 @@ class CompiledRoute:
     query_params: dict[str, Variable]  # REST name -> variable
     body: Variable | None
     upload: Variable | None
+    raw: Variable | None
+    headers: dict[str, Variable]  # request header (lower case) -> variable
     roles: frozenset[Role]
     csv_columns: tuple[str, ...]
 
@@ -114,16 +116,17 @@ def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
             type_from_ast(schema, d.type),
             isinstance(d.type, NonNullTypeNode) and d.default_value is None,
         )
-        for d in operation.variable_definitions
+        for d in operation.variable_definitions or ()
     }
     path_names = _PATH_PARAM.findall(route.path)
     # A csv route pages through the connection itself: $first and $after are the shim's, not the client's.
     paging = {"first", "after"} if route.result == "csv" else set()
-    wanted = [*path_names, *(n for n in (route.body, route.upload) if n), *paging]
+    header_names = {header.lower(): name for header, name in route.headers.items()}
+    wanted = [*path_names, *(n for n in (route.body, route.upload, route.raw) if n), *paging, *header_names.values()]
     missing = [n for n in wanted if n not in variables]
     if missing:
         raise ValueError(f"{route.method} {route.path}: no variable for {missing}")
-    taken = {*path_names, route.body, route.upload, *paging}
+    taken = {*path_names, route.body, route.upload, route.raw, *paging, *header_names.values()}
     by_variable = {variable: rest for rest, variable in route.rename.items()}
     query = {by_variable.get(n, n): v for n, v in variables.items() if n not in taken}
     return CompiledRoute(
@@ -137,6 +140,8 @@ def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
         query_params=query,
         body=variables[route.body] if route.body else None,
         upload=variables[route.upload] if route.upload else None,
+        raw=variables[route.raw] if route.raw else None,
+        headers={header: variables[name] for header, name in header_names.items()},
         roles=roles,
         csv_columns=_csv_columns(operation) if route.result == "csv" else (),
     )

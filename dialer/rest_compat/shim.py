@@ -3,6 +3,7 @@ variables, runs the pre-parsed operation, and shapes the result as the contract'
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import logging
@@ -141,6 +142,8 @@ class RestEndpoint:
         route = self.compiled.route
         if route.result == "csv":
             return StreamingResponse(self.csv_pages(context, variables, data), media_type="text/csv; charset=utf-8")
+        if route.result == "file":
+            return _file_response(data, route.status)
         if route.result == "page":
             info = data["pageInfo"]
             data = {"items": data["nodes"], "next": info["endCursor"] if info["hasNextPage"] else None}
@@ -185,20 +188,36 @@ class RestEndpoint:
         for name, variable in compiled.query_params.items():
             if variable.required and variable.name not in values and name not in problems:
                 problems[name] = "required"
+        for header, variable in compiled.headers.items():
+            if header in request.headers:
+                values[variable.name] = request.headers[header][:255]
         if compiled.upload is not None:
             file, form = await upload(request, compiled.upload.name, self.max_upload)
         else:
             raw_body = await read_body(request, self.max_body)
-            if compiled.body is not None:
+            if compiled.raw is not None:
+                # Text whatever the bytes: a refused body is kept (dead letters) rather than lost to a decode error.
+                values[compiled.raw.name] = raw_body.decode("utf-8", "replace").replace("\x00", "\ufffd")
+            elif compiled.body is not None:
                 if not raw_body.strip():
-                    raise BadRequest("this route needs a JSON body", {"expected": "application/json"})
-                values[compiled.body.name] = json_body(raw_body, request.headers.get("content-type", ""))
+                    if not compiled.route.optional_body:
+                        raise BadRequest("this route needs a JSON body", {"expected": "application/json"})
+                else:
+                    values[compiled.body.name] = json_body(raw_body, request.headers.get("content-type", ""))
+                    if values[compiled.body.name] is None:  # an optional body is left out, not sent as null
+                        raise BadRequest("the body must be a JSON object, not null (or send no body)")
             elif raw_body.strip() and json_body(raw_body, request.headers.get("content-type", "")) != {}:
                 raise BadRequest("this route takes no body (send none, or {})")
         for name, value in values.items():
             variable = next(
                 v
-                for v in (*compiled.path_params, *compiled.query_params.values(), compiled.body)
+                for v in (
+                    *compiled.path_params,
+                    *compiled.query_params.values(),
+                    compiled.body,
+                    compiled.raw,
+                    *compiled.headers.values(),
+                )
                 if v and v.name == name
             )
             label = "" if compiled.body is variable else compiled.rest_name(name)
@@ -224,6 +243,15 @@ class RestEndpoint:
             return envelope("bad_request", error.message)
         log.error("%s %s failed", self.compiled.route.method, self.compiled.route.path, exc_info=original)
         return envelope("server_error", "internal error; it has been logged")
+
+
+def _file_response(document: dict[str, Any], status: int) -> Response:
+    """A FileDocument as the file: bytes from base64 (zip) or text (markdown, XML)."""
+    content = base64.b64decode(document["base64"]) if document.get("base64") else (document.get("text") or "").encode()
+    headers = {}
+    if document.get("filename"):
+        headers["Content-Disposition"] = f'attachment; filename="{document["filename"]}"'
+    return Response(content, status_code=status, media_type=document["contentType"], headers=headers)
 
 
 def compile_routes(schema: GraphQLSchema, routes: Iterable[RestRoute]) -> list[CompiledRoute]:

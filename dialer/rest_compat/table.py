@@ -3,9 +3,13 @@
 
 How a request becomes variables: path parameters and query parameters by name (`rename` maps a
 query parameter to a differently named variable), the JSON body as the variable named by `body`,
-or, for `upload`, a multipart/form-data file part of that name as the variable of the same name.
+or, for `upload`, a multipart/form-data file part of that name as the variable of the same name, or,
+for `raw`, the body as text whatever its type (mod_json_cdr's forms); `headers` maps a request header to
+a variable (Content-Type, Accept); `optional_body` lets a JSON body be left out (the variable is then
+omitted and takes its GraphQL default).
 How the result becomes the response: `field` answers the operation's only top-level field as it
-is; `page` answers a connection as `{"items": [...], "next": <cursor or null>}`; `csv` streams every
+is; `file` answers a `FileDocument` (filename, contentType, text or base64) as the file itself;
+`page` answers a connection as `{"items": [...], "next": <cursor or null>}`; `csv` streams every
 page of a connection as text/csv, one column per leaf field of its nodes (the document takes
 `$first` and `$after`).
 In `document`, a spread `...TypeName` with no fragment of that name selects every field of the type.
@@ -15,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-Result = Literal["field", "page", "csv"]
+Result = Literal["field", "page", "csv", "file"]
 
 
 @dataclass(frozen=True)
@@ -29,5 +33,10 @@ class RestRoute:
     tag: str
     body: str | None = None
     upload: str | None = None
+    raw: str | None = None
+    # The OpenAPI `content` of a raw body; None documents JSON, a form and plain text, any shape.
+    raw_media: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    optional_body: bool = False
     rename: Mapping[str, str] = field(default_factory=dict)
     result: Result = "field"

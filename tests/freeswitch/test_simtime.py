@@ -16,11 +16,13 @@ def run(seed: int, minutes: int = 20) -> tuple[Counter[str], Counter[str], float
     causes: Counter[str] = Counter()
     amd: Counter[str] = Counter()
     switch.subscribers.append(
-        lambda e: causes.update([f"{e['variable_trunk_id']}:{cause_of(e).name}"])
-        if e["Event-Name"] == "CHANNEL_HANGUP_COMPLETE"
-        else amd.update([e["AMD-Result"]])
-        if e.get("Event-Subclass") == "amd"
-        else None
+        lambda e: (
+            causes.update([f"{e['variable_trunk_id']}:{cause_of(e).name}"])
+            if e["Event-Name"] == "CHANNEL_HANGUP_COMPLETE"
+            else amd.update([e["AMD-Result"]])
+            if e.get("Event-Subclass") == "amd"
+            else None
+        )
     )
     started = time.perf_counter()
     for second in range(minutes * 60):  # 5 calls a second, alternating trunks

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from dialer.freeswitch.sim.clock import Clock, Timer
-
-STATUSES = ("Logged Out", "Available", "Available (On Demand)", "On Break")
-STATES = ("Waiting", "Receiving", "In a queue call", "Idle")
-TIER_STATES = ("No Answer", "Ready", "Offering", "Active Inbound", "Standby")
-STRATEGIES = (
-    "ring-all",
-    "longest-idle-agent",
-    "round-robin",
-    "top-down",
-    "agent-with-least-talk-time",
-    "agent-with-fewest-calls",
-    "sequentially-by-agent-order",
-    "random",
+from dialer.freeswitch.sim.callcenter_model import (
+    LISTED,
+    STATUSES,
+    Agent,
+    QueueParams,
+    Tier,
+    queue_row,
+    tier_cut,
+    timeout_reason,
 )
+from dialer.freeswitch.sim.clock import Clock, Timer
 
 
 class Member(Protocol):
@@ -41,66 +37,24 @@ class Member(Protocol):
 
 
 @dataclass
-class Agent:
-    name: str
-    type: str = "callback"
-    contact: str = ""
-    status: str = "Logged Out"
-    state: str = "Waiting"
-    max_no_answer: int = 0
-    wrap_up_time: int = 0
-    reject_delay_time: int = 0
-    busy_delay_time: int = 0
-    no_answer_delay_time: int = 0
-    last_bridge_start: int = 0
-    last_bridge_end: int = 0
-    last_offered_call: int = 0
-    last_status_change: int = 0
-    no_answer_count: int = 0
-    calls_answered: int = 0
-    talk_time: int = 0
-    ready_time: int = 0
-    uuid: str = ""
-
-    def row(self) -> str:
-        values = (self.name, "single_box", self.uuid, self.type, self.contact, self.status, self.state)
-        numbers = (
-            self.max_no_answer,
-            self.wrap_up_time,
-            self.reject_delay_time,
-            self.busy_delay_time,
-            self.no_answer_delay_time,
-            self.last_bridge_start,
-            self.last_bridge_end,
-            self.last_offered_call,
-            self.last_status_change,
-            self.no_answer_count,
-            self.calls_answered,
-            self.talk_time,
-            self.ready_time,
-            0,
-        )
-        return "|".join((*values, *map(str, numbers)))
-
-
-@dataclass
-class Tier:
-    queue: str
-    agent: str
-    state: str = "Ready"
-    level: int = 1
-    position: int = 1
-
-
-@dataclass
 class Queue:
     name: str
-    strategy: str = "longest-idle-agent"
+    params: QueueParams = field(default_factory=QueueParams)
     members: list[Waiting] = field(default_factory=list)
     rotation: int = 0
+    calls_answered: int = 0
+    calls_abandoned: int = 0
+    # Epoch seconds an agent was last seen for the queue, and last looked for (max-wait-time-with-no-agent).
+    agent_seen: int = 0
+    agent_check: int = 0
+    timer: Timer | None = None
+
+    @property
+    def strategy(self) -> str:
+        return self.params.strategy
 
     def row(self) -> str:
-        return f"{self.name}|{self.strategy}|local_stream://moh|system|false|300|true|true|60|false|0|0|5|"
+        return queue_row(self.name, self.params, self.calls_answered, self.calls_abandoned)
 
 
 @dataclass
@@ -123,13 +77,37 @@ class CallCenter:
         answer_delay: float = 1.0,
     ) -> None:
         self.clock, self._fire, self._rng, self.answer_delay = clock, fire, rng, answer_delay
-        self.config = {name: dict(params) for name, params in queues.items()}
-        self.queues: dict[str, Queue] = {name: self.load(name) for name in self.config}
+        self.config = {name: dict(params) for name, params in queues.items()}  # the static callcenter.conf
+        self.queues: dict[str, Queue] = {}
         self.agents: dict[str, Agent] = {}
         self.tiers: dict[tuple[str, str], Tier] = {}
+        for name in self.config:
+            self.load_queue(name, None)
 
-    def load(self, name: str) -> Queue:
-        return Queue(name, str(self.config[name].get("strategy", "longest-idle-agent")))
+    def load_queue(self, name: str, params: Mapping[str, Any] | None) -> bool:
+        """load_queue: a queue with these params (None: the static config's), replacing the loaded
+        one of that name. Its members stay (the module keeps them in its database); its counters
+        and agent-seen times start again. False if there is no such queue."""
+        if params is None:
+            params = self.config.get(name)
+            if params is None:
+                return False
+        settings = QueueParams.from_params(params, name)
+        if settings.agent_no_answer_status not in STATUSES:
+            settings = replace(settings, agent_no_answer_status="On Break")
+        queue, old = Queue(name, settings), self.queues.get(name)
+        if old is not None:
+            queue.members, queue.rotation = old.members, old.rotation
+            self._disarm(old)
+        self.queues[name] = queue
+        self._arm(queue)
+        self.dispatch()
+        return True
+
+    def unload(self, name: str) -> None:
+        queue = self.queues.pop(name, None)
+        if queue is not None:
+            self._disarm(queue)
 
     def now(self) -> int:
         return int(self.clock.wall())
@@ -159,6 +137,7 @@ class CallCenter:
         queue.members.append(Waiting(member, now))
         self.info("member-queue-start", member, CC_Queue=queue_name, **_member_headers(member))
         self.info("members-count", CC_Queue=queue_name, CC_Count=str(len(queue.members)), CC_Selection="Single-Queue")
+        self._arm(queue)
         self.dispatch()
         return True
 
@@ -171,7 +150,7 @@ class CallCenter:
                     self._finish(queue, waiting, hangup_cause)
                     return
 
-    def _finish(self, queue: Queue, waiting: Waiting, hangup_cause: str) -> None:
+    def _finish(self, queue: Queue, waiting: Waiting, hangup_cause: str, reason: str = "NONE") -> None:
         for timer in waiting.timers:
             timer.cancel()
         member, now = waiting.member, self.now()
@@ -193,15 +172,16 @@ class CallCenter:
         else:
             for name in waiting.offered:
                 self._release(name)
+            queue.calls_abandoned += 1
             member.set_var("cc_cause", "cancel")
-            member.set_var("cc_cancel_reason", "NONE")
+            member.set_var("cc_cancel_reason", reason)
             member.set_var("cc_queue_canceled_epoch", str(now))
             self.info(
                 "member-queue-end",
                 member,
                 **base,
                 CC_Cause="Cancel",
-                CC_Cancel_Reason="NONE",
+                CC_Cancel_Reason=reason,
                 CC_Member_Leaving_Time=str(now),
             )
         self.info("members-count", CC_Queue=queue.name, CC_Count=str(len(queue.members)), CC_Selection="Single-Queue")
@@ -214,20 +194,15 @@ class CallCenter:
 
     # -- dispatch ----------------------------------------------------------------------------
 
-    def _candidates(self, queue: Queue) -> list[Agent]:
-        now = self.now()
-        ready = []
+    def _candidates(self, queue: Queue, waiting: Waiting, now: int) -> list[Agent]:
+        listed = []
         for tier in self.tiers.values():
             agent = self.agents.get(tier.agent)
-            if (
-                tier.queue == queue.name
-                and tier.state in ("Ready", "No Answer")
-                and agent is not None
-                and agent.status in ("Available", "Available (On Demand)")
-                and agent.state == "Waiting"
-                and agent.ready_time <= now
-            ):
-                ready.append((tier, agent))
+            if tier.queue == queue.name and agent is not None and agent.status in LISTED:
+                listed.append((tier, agent))
+        queue.agent_check = now
+        if listed:
+            queue.agent_seen = now
         strategy = queue.strategy
         order: Callable[[tuple[Tier, Agent]], Any]
         if strategy == "longest-idle-agent":
@@ -238,8 +213,17 @@ class CallCenter:
             order = lambda pair: (pair[0].level, pair[1].calls_answered)  # noqa: E731
         else:
             order = lambda pair: (pair[0].level, pair[0].position)  # noqa: E731
-        ready.sort(key=order)
-        agents = [agent for _, agent in ready]
+        listed.sort(key=order)
+        if queue.params.tier_rules_apply:
+            listed = listed[: tier_cut([tier.level for tier, _ in listed], queue.params, now - int(waiting.joined))]
+        agents = [
+            agent
+            for tier, agent in listed
+            if tier.state in ("Ready", "No Answer")
+            and agent.status != "On Break"
+            and agent.state == "Waiting"
+            and agent.ready_time <= now
+        ]
         if strategy == "random":
             self._rng.shuffle(agents)
         elif strategy == "round-robin" and agents:
@@ -248,14 +232,41 @@ class CallCenter:
         return agents
 
     def dispatch(self) -> None:
+        now = self.now()
         for queue in self.queues.values():
             for waiting in queue.members:
                 if waiting.offered or waiting.answered is not None:
                     continue
-                agents = self._candidates(queue)
-                if not agents:
-                    break
-                self._offer(queue, waiting, agents if queue.strategy == "ring-all" else agents[:1])
+                agents = self._candidates(queue, waiting, now)
+                if agents:
+                    self._offer(queue, waiting, agents if queue.strategy == "ring-all" else agents[:1])
+                elif not queue.params.tier_rules_apply:
+                    break  # no agent for this member: none for the ones behind it either
+
+    # -- time: tier waits and max-wait-time* (the module polls; so does this, twice a second) --
+
+    def _arm(self, queue: Queue) -> None:
+        if queue.timer is None and queue.params.needs_clock() and any(w.answered is None for w in queue.members):
+            queue.timer = self.clock.call_later(0.5, self._tick, queue)
+
+    def _disarm(self, queue: Queue) -> None:
+        if queue.timer is not None:
+            queue.timer.cancel()
+            queue.timer = None
+
+    def _tick(self, queue: Queue) -> None:
+        queue.timer = None
+        if self.queues.get(queue.name) is not queue:
+            return
+        self.dispatch()
+        now = self.now()
+        seen, check = queue.agent_seen, queue.agent_check
+        for waiting in [w for w in queue.members if w.answered is None]:
+            reason = timeout_reason(queue.params, int(waiting.joined), now, seen, check, bool(waiting.offered))
+            if reason is not None:
+                queue.members.remove(waiting)
+                self._finish(queue, waiting, "", reason)
+        self._arm(queue)
 
     def _offer(self, queue: Queue, waiting: Waiting, agents: list[Agent]) -> None:
         member, now = waiting.member, self.now()
@@ -284,7 +295,7 @@ class CallCenter:
             waiting.timers.append(self.clock.call_later(best[0], self._answered, queue, waiting, best[1]))
 
     def _no_answer(self, queue: Queue, waiting: Waiting, names: list[str]) -> None:
-        now = self.now()
+        queue, now = self.queues.get(queue.name, queue), self.now()  # reloaded meanwhile: its new params
         for name in names:
             agent = self.agents.get(name)
             if agent is None:
@@ -309,23 +320,24 @@ class CallCenter:
                     "agent-max-no-answer",
                     CC_Agent=name,
                     CC_Agent_No_Answer_Count=str(agent.no_answer_count),
-                    CC_Agent_No_Answer_Status="On Break",
+                    CC_Agent_No_Answer_Status=queue.params.agent_no_answer_status,
                     CC_Member_UUID=waiting.member.uuid,
                     CC_Member_Session_UUID=waiting.member.uuid,
                 )
-                self.set_status(agent, "On Break")
+                self.set_status(agent, queue.params.agent_no_answer_status)
             elif agent.no_answer_delay_time:
                 self.clock.call_later(agent.no_answer_delay_time, self.dispatch)
         waiting.offered.clear()
         self.dispatch()
 
     def _answered(self, queue: Queue, waiting: Waiting, agent: Agent) -> None:
-        now = self.now()
+        queue, now = self.queues.get(queue.name, queue), self.now()
         for name in waiting.offered:
             if name != agent.name:
                 self._release(name)
         waiting.offered, waiting.agent, waiting.answered = [agent.name], agent.name, float(now)
         agent.calls_answered += 1
+        queue.calls_answered += 1
         agent.no_answer_count = 0
         agent.last_bridge_start = now
         agent.uuid = f"{waiting.member.uuid[:-4]}a{agent.calls_answered % 1000:03d}"

@@ -1,11 +1,25 @@
 """`callcenter_config`: mod_callcenter's agent, tier and queue commands, with its reply strings
-(mod_callcenter.c cc_config_api_function, ESL-FACTS §5.1)."""
+(mod_callcenter.c cc_config_api_function, ESL-FACTS §5.1).
+
+`queue load|reload <q>`, and `tier add` of a queue that is not loaded, run load_queue, which opens
+callcenter.conf. `needs_configuration` names that queue; the caller fetches the document (mod_xml_curl)
+and passes its `<configuration>` element, or None for the static one (`SwitchConfig.queues`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from xml.etree.ElementTree import Element
 
-from dialer.freeswitch.sim.callcenter import STATES, STATUSES, TIER_STATES, Agent, CallCenter, Tier
+from dialer.freeswitch.sim.callcenter import CallCenter
+from dialer.freeswitch.sim.callcenter_model import (
+    QUEUE_COLUMNS,
+    STATES,
+    STATUSES,
+    TIER_STATES,
+    Agent,
+    ConfDocument,
+    Tier,
+)
 from dialer.freeswitch.sim.originate import split_args
 
 _AGENT_COLUMNS = (
@@ -13,26 +27,45 @@ _AGENT_COLUMNS = (
     "no_answer_delay_time|last_bridge_start|last_bridge_end|last_offered_call|last_status_change|no_answer_count|"
     "calls_answered|talk_time|ready_time|external_calls_count"
 )
-_QUEUE_COLUMNS = (
-    "name|strategy|moh_sound|time_base_score|tier_rules_apply|tier_rule_wait_second|tier_rule_wait_multiply_level|"
-    "tier_rule_no_agent_no_wait|discard_abandoned_after|abandoned_resume_allowed|max_wait_time|"
-    "max_wait_time_with_no_agent|max_wait_time_with_no_agent_time_reached|record_template"
-)
 _INT_KEYS = ("max_no_answer", "wrap_up_time", "reject_delay_time", "busy_delay_time", "no_answer_delay_time")
 
 
-def callcenter_config(cc: CallCenter, args: str) -> str:
-    return _command(cc, split_args(args))
-
-
-def _command(cc: CallCenter, args: list[str]) -> str:
-    if len(args) < 2:
+def callcenter_config(cc: CallCenter, args: str, configuration: Element | None = None) -> str:
+    """Run one command. `configuration` is callcenter.conf as fetched for this command's
+    load_queue (see `needs_configuration`); None means the static configuration."""
+    words = split_args(args)
+    if len(words) < 2:
         return "-ERR Invalid!\n"
-    section, action, rest = args[0].lower(), args[1].lower(), args[2:8]
-    handler = _COMMANDS.get(f"{section} {action}")
+    key, rest = f"{words[0].lower()} {words[1].lower()}", words[2:8]
+    loads = _LOADS.get(key)
+    if loads is not None:
+        return loads(cc, rest, configuration)
+    handler = _COMMANDS.get(key)
     if handler is None:
         return "-ERR Unknown Command!\n"
     return handler(cc, rest)
+
+
+def needs_configuration(cc: CallCenter, args: str) -> str | None:
+    """The queue whose load_queue this command runs (and so opens callcenter.conf with CC-Queue),
+    or None: `queue load` and `queue reload` always (the 1.10 module reloads a loaded queue too),
+    `tier add` when its queue is not loaded (get_queue)."""
+    words = split_args(args)
+    key = " ".join(word.lower() for word in words[:2])
+    if key in ("queue load", "queue reload") and len(words) > 2:
+        return words[2]
+    if key == "tier add" and len(words) > 3 and words[2] not in cc.queues:
+        return words[2]
+    return None
+
+
+def _load(cc: CallCenter, name: str, configuration: Element | None) -> bool:
+    """load_queue: from the fetched document if there is one (a document without the queue is a
+    miss, with no fallback), else from the static configuration."""
+    if configuration is None:
+        return cc.load_queue(name, None)
+    params = ConfDocument.read(configuration, name).queue
+    return params is not None and cc.load_queue(name, params)
 
 
 def _agent_add(cc: CallCenter, rest: list[str]) -> str:
@@ -104,11 +137,11 @@ def _agent_list(cc: CallCenter, rest: list[str]) -> str:
     return _table(_AGENT_COLUMNS, [agent.row() for agent in agents])
 
 
-def _tier_add(cc: CallCenter, rest: list[str]) -> str:
+def _tier_add(cc: CallCenter, rest: list[str], configuration: Element | None = None) -> str:
     if len(rest) < 2:
         return "-ERR Invalid!\n"
     queue, name = rest[0], rest[1]
-    if queue not in cc.queues:
+    if queue not in cc.queues and not _load(cc, queue, configuration):
         return "-ERR Queue not found!\n"
     if name not in cc.agents:
         return "-ERR Agent not found!\n"
@@ -151,30 +184,75 @@ def _tier_list(cc: CallCenter, rest: list[str]) -> str:
     return _table("queue|agent|state|level|position", [_tier_row(t) for t in tiers])
 
 
-def _queue_load(cc: CallCenter, rest: list[str]) -> str:
+def _queue_load(cc: CallCenter, rest: list[str], configuration: Element | None) -> str:
     if not rest:
         return "-ERR Invalid!\n"
-    if rest[0] not in cc.config:
+    if not _load(cc, rest[0], configuration):
         return "-ERR Invalid Queue not found!\n"
-    cc.queues.setdefault(rest[0], cc.load(rest[0]))
+    _import(cc, rest[0], configuration)
     return "+OK\n"
 
 
 def _queue_unload(cc: CallCenter, rest: list[str]) -> str:
     if not rest:
         return "-ERR Invalid!\n"
-    cc.queues.pop(rest[0], None)
+    cc.unload(rest[0])
     return "+OK\n"
 
 
-def _queue_reload(cc: CallCenter, rest: list[str]) -> str:
-    _queue_unload(cc, rest)
-    return _queue_load(cc, rest)
+def _queue_reload(cc: CallCenter, rest: list[str], configuration: Element | None) -> str:
+    """destroy_queue, then load_queue; done here as one step, so the members stay with the queue."""
+    if not rest:
+        return "-ERR Invalid!\n"
+    if not _load(cc, rest[0], configuration):
+        cc.unload(rest[0])
+        return "-ERR Invalid Queue not found!\n"
+    _import(cc, rest[0], configuration)
+    return "+OK\n"
+
+
+def _import(cc: CallCenter, queue: str, configuration: Element | None) -> None:
+    """load_queue(name, request_agents, request_tiers): every `<agent>` of the document (load_agent)
+    and every `<tier>` (load_tiers with load_all). The static configuration has none."""
+    if configuration is None:
+        return
+    document = ConfDocument.read(configuration, queue)
+    for attrs in document.agents:
+        name, kind = attrs.get("name"), attrs.get("type")
+        if not name or not kind:
+            continue
+        added = _agent_add(cc, [name, kind])
+        if added not in ("+OK\n", "-ERR Agent already exist!\n"):
+            continue
+        for attr, key in _AGENT_ATTRS:
+            if attrs.get(attr) is not None:
+                _agent_set(cc, [key, name, attrs[attr]])
+        if added != "+OK\n":
+            _agent_set(cc, ["type", name, kind])
+    for attrs in document.tiers:
+        tier, agent = attrs.get("queue") or "", attrs.get("agent") or ""
+        level, position = attrs.get("level") or "1", attrs.get("position") or "1"
+        if (tier, agent) in cc.tiers:
+            _tier_set(cc, ["level", tier, agent, level])
+            _tier_set(cc, ["position", tier, agent, position])
+        else:  # a tier of another queue that is not loaded loads it from this same document
+            _tier_add(cc, [tier, agent, level, position], configuration)
+
+
+_AGENT_ATTRS = (
+    ("contact", "contact"),
+    ("status", "status"),
+    ("wrap-up-time", "wrap_up_time"),
+    ("max-no-answer", "max_no_answer"),
+    ("reject-delay-time", "reject_delay_time"),
+    ("busy-delay-time", "busy_delay_time"),
+    ("no-answer-delay-time", "no_answer_delay_time"),
+)
 
 
 def _queue_list(cc: CallCenter, rest: list[str]) -> str:
     if not rest:
-        return "".join([_QUEUE_COLUMNS + "\n", *(q.row() + "\n" for q in cc.queues.values()), "+OK\n"])
+        return "".join([QUEUE_COLUMNS + "\n", *(q.row() + "\n" for q in cc.queues.values()), "+OK\n"])
     what, queue = rest[0].lower(), rest[1] if len(rest) > 1 else ""
     if what == "agents":
         status = rest[2] if len(rest) > 2 else None
@@ -215,13 +293,15 @@ _COMMANDS: dict[str, Callable[[CallCenter, list[str]], str]] = {
     "agent set": _agent_set,
     "agent get": _agent_get,
     "agent list": _agent_list,
-    "tier add": _tier_add,
     "tier set": _tier_set,
     "tier del": _tier_del,
     "tier list": _tier_list,
-    "queue load": _queue_load,
     "queue unload": _queue_unload,
-    "queue reload": _queue_reload,
     "queue list": _queue_list,
     "queue count": _queue_count,
+}
+_LOADS: dict[str, Callable[[CallCenter, list[str], Element | None], str]] = {
+    "tier add": _tier_add,
+    "queue load": _queue_load,
+    "queue reload": _queue_reload,
 }

@@ -39,7 +39,7 @@ class Channel:
     timers: list[Timer] = field(default_factory=list)
     on_var: Callable[[Channel], None] | None = None
     bridge: Callable[[Channel, str, str], None] | None = None
-    # The originate command still waiting for its result (the switch's _Originating).
+    # The originate command still waiting for its result (originate.Originating).
     job: Any = None
 
     def set_var(self, name: str, value: str) -> None:

@@ -1,4 +1,4 @@
-"""A simulated FreeSWITCH node (switch + Event Socket + mod_json_cdr), and several of them."""
+"""A simulated FreeSWITCH node (switch + Event Socket + mod_json_cdr + mod_xml_curl), and several of them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dialer.freeswitch.sim.cdr import CdrPoster, JsonCdrConfig
 from dialer.freeswitch.sim.clock import LoopClock
 from dialer.freeswitch.sim.esl import EslServer
 from dialer.freeswitch.sim.switch import Switch, SwitchConfig
+from dialer.freeswitch.sim.xml_curl import XmlCurl, XmlCurlConfig
 
 
 class SimNode:
@@ -20,10 +21,13 @@ class SimNode:
         port: int = 0,
         password: str = "ClueCon",
         cdr: JsonCdrConfig | None = None,
+        xml_curl: XmlCurlConfig | None = None,
     ) -> None:
         self.config = config or SwitchConfig()
         self.host, self.port, self.password = host, port, password
         self.cdr = CdrPoster(cdr or JsonCdrConfig())
+        # With a binding, `queue load|reload` asks it for callcenter.conf before the static config.
+        self.xml_curl = XmlCurl(xml_curl) if xml_curl is not None else None
         self.switch: Switch | None = None
         self.server: EslServer | None = None
 
@@ -34,6 +38,8 @@ class SimNode:
     async def start(self) -> None:
         self.switch = Switch(LoopClock(), self.config)
         self.switch.cdr_sink = self.cdr.submit
+        if self.xml_curl is not None:
+            self.switch.config_source = self.xml_curl.source
         self.server = EslServer(self.switch, self.host, self.port, self.password)
         await self.server.start()
         self.port = self.server.port
@@ -43,6 +49,8 @@ class SimNode:
             await self.server.stop("The system is being shut down.\n" if graceful else None)
             self.server = None
         await self.cdr.close()
+        if self.xml_curl is not None:
+            await self.xml_curl.close()
 
     async def restart(self, down_for: float = 0.0) -> None:
         """Crash (sockets dropped, channels gone without events) and come back on the same port."""
@@ -68,6 +76,7 @@ class SimCluster:
         config: SwitchConfig | None = None,
         cdr: JsonCdrConfig | None = None,
         host: str = "127.0.0.1",
+        xml_curl: XmlCurlConfig | None = None,
     ) -> None:
         base = config or SwitchConfig()
         self.nodes: Sequence[SimNode] = [
@@ -77,6 +86,7 @@ class SimCluster:
                 port + index if port else 0,
                 password,
                 cdr,
+                xml_curl,
             )
             for index in range(count)
         ]

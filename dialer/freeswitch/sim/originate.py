@@ -1,10 +1,18 @@
-"""Parsing `originate` as mod_commands does (ESL-FACTS §4.4), for the endpoints a dialer uses."""
+"""Parsing `originate` as mod_commands does (ESL-FACTS §4.4), for the endpoints a dialer uses, and the
+command's pending result."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dialer.freeswitch.causes import Q850
+
+if TYPE_CHECKING:
+    from dialer.freeswitch.sim.channel import Channel
+
+Done = Callable[[str], None]  # an API command's reply
 
 SYNTAX = (
     "originate <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] "
@@ -114,3 +122,38 @@ def parse_originate(text: str) -> OriginateArgs:
     if len(args) > 6 and args[6].isdigit():
         variables.setdefault("originate_timeout", args[6])
     return request
+
+
+class Originating:
+    """The `originate` command's pending result: +OK at answer (or early media), else -ERR."""
+
+    __slots__ = ("done", "ignore_early_media", "ring_ready")
+
+    def __init__(self, done: Done | None, ignore_early_media: bool, ring_ready: bool) -> None:
+        self.done, self.ignore_early_media, self.ring_ready = done, ignore_early_media, ring_ready
+
+    def succeed(self, channel: Channel) -> None:
+        if self.done:
+            self.done(f"+OK {channel.uuid}\n")
+            self.done = None
+
+    def fail(self, cause: str) -> None:
+        if self.done:
+            self.done(f"-ERR {cause}\n")
+            self.done = None
+
+
+PHRASES = {
+    404: "Not Found",
+    480: "Temporarily Unavailable",
+    486: "Busy Here",
+    503: "Service Unavailable",
+    603: "Decline",
+}
+
+
+def seconds(value: str | None, default: float) -> float:
+    try:
+        return float(value) if value else default
+    except ValueError:
+        return default

@@ -1,9 +1,10 @@
 """One simulated FreeSWITCH: API commands, originate with call models, AMD, mod_callcenter, CDRs.
 
-Pure: it reads time from an injected Clock and hands every event to its subscribers and every
-CDR to its CDR sink. The ESL server and the CDR poster are the I/O around it; a benchmark can
-run it on a VirtualClock with no socket at all. An event is a dict of headers in order; a body,
-if any, is under "_body"."""
+Pure: it reads time from an injected Clock, hands every event to its subscribers and every CDR to
+its CDR sink, and asks its configuration source (mod_xml_curl, or a test's fake) for documents. The
+ESL server, the CDR poster and the xml_curl fetcher are the I/O around it; a benchmark can run it on
+a VirtualClock with no socket at all. An event is a dict of headers in order; a body, if any, is
+under "_body"."""
 
 from __future__ import annotations
 
@@ -18,13 +19,15 @@ import orjson
 
 from dialer.freeswitch.causes import CAUSE_TO_SIP, Q850, SIP_TO_CAUSE
 from dialer.freeswitch.sim.callcenter import CallCenter
-from dialer.freeswitch.sim.callcenter_config import callcenter_config
+from dialer.freeswitch.sim.callcenter_config import callcenter_config, needs_configuration
 from dialer.freeswitch.sim.channel import Channel
 from dialer.freeswitch.sim.clock import Clock
 from dialer.freeswitch.sim.models import CallPlan, TrunkModel, draw_plan, trunk_rng
-from dialer.freeswitch.sim.originate import OriginateArgs, parse_originate
+from dialer.freeswitch.sim.originate import PHRASES, Done, OriginateArgs, Originating, parse_originate, seconds
 
-Done = Callable[[str], None]
+# (config name, REQUEST_PARAMS headers, found): `found` gets the `<configuration name=...>` element
+# (now or later), or None when the source has none: FreeSWITCH then reads its static files.
+ConfigSource = Callable[[str, Mapping[str, str], Callable[[Any], None]], None]
 DEFAULT_QUEUES: Mapping[str, Mapping[str, Any]] = {
     "sales": {"strategy": "longest-idle-agent"},
     "support": {"strategy": "ring-all"},
@@ -51,6 +54,7 @@ class Switch:
         self.channels: dict[str, Channel] = {}
         self.subscribers: list[Callable[[dict[str, str]], None]] = []
         self.cdr_sink: Callable[[dict[str, Any]], None] | None = None
+        self.config_source: ConfigSource | None = None
         self._sequence = 0
         self._rngs: dict[str, random.Random] = {}
         self.started = clock.wall()
@@ -63,9 +67,25 @@ class Switch:
     # -- events ------------------------------------------------------------------------------
 
     def fire(self, name: str, headers: Mapping[str, str], body: str | None = None, subclass: str | None = None) -> None:
+        calling = "switch_channel.c" if name.startswith("CHANNEL_") else "mod_sim.c"
+        event = self._headers(name, calling, "switch_channel_perform_" + name[8:].lower())
+        if subclass:
+            event["Event-Subclass"] = subclass
+        event.update(headers)
+        if body is not None:
+            event["_body"] = body
+        for subscriber in self.subscribers:
+            subscriber(event)
+
+    def request_params(self, calling_file: str, calling_function: str, headers: Mapping[str, str]) -> dict[str, str]:
+        """A REQUEST_PARAMS event as switch_event_create makes it (the standard headers), plus
+        `headers`: what an XML lookup hands its bindings (mod_xml_curl posts them)."""
+        return {**self._headers("REQUEST_PARAMS", calling_file, calling_function), **headers}
+
+    def _headers(self, name: str, calling_file: str, calling_function: str) -> dict[str, str]:
         self._sequence += 1
         wall = self.clock.wall()
-        event = {
+        return {
             "Event-Name": name,
             "Core-UUID": self.core_uuid,
             "FreeSWITCH-Hostname": self.config.hostname,
@@ -75,18 +95,11 @@ class Switch:
             "Event-Date-Local": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(wall)),
             "Event-Date-GMT": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(wall)),
             "Event-Date-Timestamp": str(int(wall * 1_000_000)),
-            "Event-Calling-File": "switch_channel.c" if name.startswith("CHANNEL_") else "mod_sim.c",
-            "Event-Calling-Function": "switch_channel_perform_" + name[8:].lower(),
+            "Event-Calling-File": calling_file,
+            "Event-Calling-Function": calling_function,
             "Event-Calling-Line-Number": "1",
             "Event-Sequence": str(self._sequence),
         }
-        if subclass:
-            event["Event-Subclass"] = subclass
-        event.update(headers)
-        if body is not None:
-            event["_body"] = body
-        for subscriber in self.subscribers:
-            subscriber(event)
 
     def _channel_event(self, name: str, channel: Channel) -> None:
         self.fire(name, channel.headers())
@@ -98,15 +111,15 @@ class Switch:
     # -- API ---------------------------------------------------------------------------------
 
     def api(self, command: str, args: str, done: Done) -> None:
-        """Run one API command; `done(output)` is called now, or later for originate."""
+        """Run one API command; `done(output)` is called now, or later (originate, and a
+        callcenter_config that waits for its configuration source)."""
         handler = getattr(self, "_api_" + command.lower().replace("-", "_"), None)
         if handler is None:
             done(f"-ERR {command} Command not found!\n")
-            return
-        if command == "originate":
-            self._api_originate(args, done)
-            return
-        done(handler(args))
+        elif command in ("originate", "callcenter_config"):
+            handler(args, done)
+        else:
+            done(handler(args))
 
     def _api_status(self, args: str) -> str:
         up = int(self.clock.wall() - self.started)
@@ -181,8 +194,18 @@ class Switch:
             return "-ERR No such channel!\n"
         return "+OK\n"
 
-    def _api_callcenter_config(self, args: str) -> str:
-        return callcenter_config(self.callcenter, args)
+    def _api_callcenter_config(self, args: str, done: Done) -> None:
+        queue = needs_configuration(self.callcenter, args)
+        if queue is None or self.config_source is None:
+            done(callcenter_config(self.callcenter, args))
+            return
+        # load_queue: switch_xml_open_cfg("callcenter.conf", &cfg, params) with CC-Queue.
+        params = self.request_params("mod_callcenter.c", "load_queue", {"CC-Queue": queue})
+
+        def found(configuration: Any) -> None:
+            done(callcenter_config(self.callcenter, args, configuration))
+
+        self.config_source("callcenter.conf", params, found)
 
     def _api_show(self, args: str) -> str:
         words = args.split()
@@ -244,7 +267,7 @@ class Switch:
         self.channels[channel_uuid] = channel
         self.sessions_total += 1
         self._channel_event("CHANNEL_CREATE", channel)
-        state = _Originating(
+        state = Originating(
             done, variables.get("ignore_early_media") == "true", variables.get("return_ring_ready") == "true"
         )
         channel.job = state
@@ -254,7 +277,7 @@ class Switch:
         model = self.config.trunks.get(request.trunk, self.config.default_trunk)
         rng = self._rngs.setdefault(request.trunk, trunk_rng(self.config.seed, request.trunk))
         plan = draw_plan(model, rng)
-        timeout = _seconds(variables.get("originate_timeout"), 60.0)
+        timeout = seconds(variables.get("originate_timeout"), 60.0)
         later = self.clock.call_later
         if plan.outcome in ("sip", "busy"):
             channel.timers.append(later(plan.pdd, self._refused, channel, plan))
@@ -274,11 +297,11 @@ class Switch:
         status = plan.sip_status or 486
         cause = SIP_TO_CAUSE.get(status, "NORMAL_TEMPORARY_FAILURE")
         channel.variables.update(
-            {"sip_invite_failure_status": str(status), "sip_invite_failure_phrase": _PHRASES.get(status, "Error")}
+            {"sip_invite_failure_status": str(status), "sip_invite_failure_phrase": PHRASES.get(status, "Error")}
         )
         self.hangup(channel, cause, "recv_refuse", sip_status=status)
 
-    def _progress(self, channel: Channel, plan: CallPlan, state: _Originating) -> None:
+    def _progress(self, channel: Channel, plan: CallPlan, state: Originating) -> None:
         now = self.clock.wall()
         channel.progress = now
         channel.call_state = "RINGING"
@@ -293,7 +316,7 @@ class Switch:
             if not state.ignore_early_media:
                 state.succeed(channel)
 
-    def _answer(self, channel: Channel, plan: CallPlan, state: _Originating) -> None:
+    def _answer(self, channel: Channel, plan: CallPlan, state: Originating) -> None:
         channel.answered = self.clock.wall()
         channel.call_state = "ACTIVE"
         channel.variables["endpoint_disposition"] = "ANSWER"
@@ -399,38 +422,3 @@ class Switch:
         self.channels.clear()
         self.core_uuid = str(uuids.uuid4())
         self.started = self.clock.wall()
-
-
-class _Originating:
-    """The `originate` command's pending result: +OK at answer (or early media), else -ERR."""
-
-    __slots__ = ("done", "ignore_early_media", "ring_ready")
-
-    def __init__(self, done: Done | None, ignore_early_media: bool, ring_ready: bool) -> None:
-        self.done, self.ignore_early_media, self.ring_ready = done, ignore_early_media, ring_ready
-
-    def succeed(self, channel: Channel) -> None:
-        if self.done:
-            self.done(f"+OK {channel.uuid}\n")
-            self.done = None
-
-    def fail(self, cause: str) -> None:
-        if self.done:
-            self.done(f"-ERR {cause}\n")
-            self.done = None
-
-
-_PHRASES = {
-    404: "Not Found",
-    480: "Temporarily Unavailable",
-    486: "Busy Here",
-    503: "Service Unavailable",
-    603: "Decline",
-}
-
-
-def _seconds(value: str | None, default: float) -> float:
-    try:
-        return float(value) if value else default
-    except ValueError:
-        return default

@@ -107,6 +107,7 @@ async def search_leads(list_id: str, q: str | None, first: int | None, after: st
 
 
 async def record_disposition(public_id: str, data: DispositionInput, context: Context, audit: AuditScope) -> Lead:
+    data.disposition = Disposition(data.disposition.value)
     lead = await get_lead(public_id)
     try:
         campaign_key: int | None = parse_id("cmp", data.campaign_id, "campaign")

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import strawberry
 
+from dialer.engine.leads import AGENT_DISPOSITIONS
 from dialer.engine.leads import Disposition as DispositionValue
 from dialer.graphql.scalars import JSON
 from dialer.graphql.validation import NOT_BLANK, constrained
@@ -18,7 +19,15 @@ LeadStatus = strawberry.enum(
     enum.Enum("LeadStatus", {s: s for s in ("new", "in_progress", "retry_due", "callback", "done", "dnc")}),
     description="new -> in_progress -> retry_due | callback | done | dnc (done and dnc are final).",
 )
-Disposition = strawberry.enum(DispositionValue, description="What an attempt came to.")
+Disposition = strawberry.enum(
+    DispositionValue,
+    description="What an attempt came to. SALE, CALLBACK, NOANSWER, BUSY, VOICEMAIL and DNC are recorded by agents "
+    "(and the first few by CDRs); HUMAN, ABANDONED, REJECTED, FAILED, CANCELLED, FAX, SIT and INVALID only by CDRs.",
+)
+AgentDisposition = strawberry.enum(
+    enum.Enum("AgentDisposition", {d.value: d.value for d in AGENT_DISPOSITIONS}),
+    description="What an agent may record.",
+)
 
 
 @strawberry.type(description="How many leads of the list are in each state.")
@@ -194,7 +203,7 @@ class Lead:
 @strawberry.input
 class DispositionInput:
     campaign_id: str = constrained("The campaign the call was made for (cmp_...).", minLength=1, maxLength=32)
-    disposition: Disposition
+    disposition: AgentDisposition
     notes: str | None = constrained("Free text from the agent.", strawberry.UNSET, maxLength=2000)
     scheduled_at: datetime | None = strawberry.field(
         default=strawberry.UNSET, description="CALLBACK only: when to call back (else the list's CALLBACK rule)."

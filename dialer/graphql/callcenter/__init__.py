@@ -1,0 +1,1 @@
+"""Queues, agents and tiers (contract section "Queues & Agents (mod_callcenter)")."""

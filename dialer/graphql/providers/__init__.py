@@ -1,0 +1,1 @@
+"""SIP trunks (contract section "Providers / Trunks")."""
