@@ -48,6 +48,7 @@ TABLES = (
     "providers",
     "cdrs",
     "cdr_dead_letters",
+    "campaign_leases",
 )
 
 
@@ -103,8 +104,6 @@ def env(database_url: str, rsa_key: rsa.RSAPrivateKey) -> dict[str, str]:
         "DIALER_JWT_PUBLIC_KEY": public,
         "DIALER_MAX_BODY_BYTES": "65536",
         "DIALER_DATA_DIR": tempfile.mkdtemp(prefix="dialer-test-data-"),
-        # No HTTP server runs under the test client: the embedded simulator keeps its CDRs.
-        "DIALER_SIM_CDR_URL": "",
         # A quick mod_callcenter watchdog, so drift repairs are seen within a test.
         "DIALER_WATCHDOG_INTERVAL": "1",
         "DIALER_STUCK_AFTER": "2",
@@ -139,7 +138,9 @@ async def _empty_tables() -> None:
 def client(app_client: TestClient) -> TestClient:
     async def reset() -> None:
         # Stop the previous test's background imports first: they would hold locks TRUNCATE waits for.
-        worker = app_client.app.state.services.imports
+        services = app_client.app.state.services
+        await services.runner.close()  # the previous test's dialing loops
+        worker = services.imports
         await worker.close()
         await _empty_tables()
         worker.open()

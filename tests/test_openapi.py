@@ -99,7 +99,12 @@ def live_server(migrated: dict[str, str]) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=30)  # graceful: open requests finish, the lifespan closes everything
+        except subprocess.TimeoutExpired:
+            process.kill()
+            log.seek(0)
+            raise AssertionError("the server did not stop within 30 s of SIGTERM:\n" + log.read()[-3000:]) from None
         log.seek(0)
         errors = log.read()
         log.close()

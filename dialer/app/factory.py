@@ -27,10 +27,10 @@ from tortoise.contrib.starlette import RegisterTortoise
 from dialer import __version__
 from dialer.app.auth import Authenticator
 from dialer.app.database import tortoise_config
+from dialer.app.dialing import Dialer
 from dialer.app.freeswitch import start_freeswitch
 from dialer.app.imports import ImportWorker
 from dialer.app.limits import LimitedBody
-from dialer.app.runner import IdleRunner
 from dialer.app.settings import Settings, load_settings
 from dialer.app.switchboard import Switchboard
 from dialer.freeswitch.cluster import Cluster
@@ -130,7 +130,8 @@ async def health(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None, runner: CampaignRunner | None = None) -> Starlette:
     settings = settings or load_settings()
-    services = Services(settings, runner or IdleRunner())
+    dialer = Dialer(settings.safe_harbor_seconds, settings.safe_harbor_audio)
+    services = Services(settings, runner or dialer)
     graphql_schema = default_schema._schema
     compiled = compile_routes(graphql_schema, ROUTES)
     document = orjson.dumps(build_document(graphql_schema, compiled))
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
                     settings,
                     render=configuration_document,
                     cdr_secret=services.authenticator.issue_internal("simulator", Role.integration),
+                    app=app,
                 )
                 services.freeswitch = freeswitch.cluster
                 services.simulator = freeswitch.simulator
@@ -156,8 +158,10 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
                     freeswitch.cluster, services.publish, settings.watchdog_interval, settings.stuck_after
                 )
                 services.switchboard.start()
+                await dialer.open(freeswitch.cluster, services.switchboard.agent_status)
                 yield
             finally:
+                await dialer.close()
                 if services.switchboard is not None:
                     await services.switchboard.close()
                 if freeswitch is not None:

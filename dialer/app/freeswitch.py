@@ -9,7 +9,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import orjson
+from starlette.types import ASGIApp
 
 from dialer.app.settings import Settings
 from dialer.freeswitch.cluster import Cluster
@@ -56,17 +58,27 @@ def in_process_source(render: ConfigRenderer) -> Callable[[str, Mapping[str, str
 _pending: set[asyncio.Task[None]] = set()
 
 
+# The embedded simulator's CDRs go to this URL through `app` itself, with no network in between.
+IN_PROCESS = "http://dialer.internal/api/v1/cdr"
+
+
 async def start_freeswitch(
-    settings: Settings, render: ConfigRenderer | None = None, cdr_secret: str | None = None
+    settings: Settings,
+    render: ConfigRenderer | None = None,
+    cdr_secret: str | None = None,
+    app: ASGIApp | None = None,
 ) -> FreeSwitch:
     """The controller on the configured nodes, or on an embedded simulator that reads its
-    callcenter.conf through `render` and posts its CDRs to this service with `cdr_secret`."""
+    callcenter.conf through `render` and posts its CDRs with `cdr_secret`: over HTTP to
+    DIALER_SIM_CDR_URL if set (empty: nowhere), else into `app` in-process."""
     simulator = None
     nodes = [NodeConfig(f"fs{i + 1}", n.host, n.port, n.password) for i, n in enumerate(settings.freeswitch_nodes)]
     if not nodes:
-        cdr_url = settings.sim_cdr_url if settings.sim_cdr_url is not None else settings.base_url + "/api/v1/cdr"
+        cdr_url = settings.sim_cdr_url if settings.sim_cdr_url is not None else IN_PROCESS
         cdr = JsonCdrConfig(urls=(cdr_url,), cred=f"freeswitch:{cdr_secret}", retries=3, delay=1.0)
         simulator = SimNode(sim_config(settings.sim_trunks), cdr=cdr if cdr_url and cdr_secret else None)
+        if cdr_url == IN_PROCESS and app is not None:
+            simulator.cdr.transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 0))
         await simulator.start()
         if render is not None and simulator.switch is not None:
             simulator.switch.config_source = in_process_source(render)

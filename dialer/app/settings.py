@@ -47,10 +47,13 @@ class Settings:
     public_url: str = ""
     # Addresses allowed to post CDRs and fetch configuration (the FreeSWITCH nodes).
     fs_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
-    # The embedded simulator posts its CDRs here ("" = do not post); default PUBLIC_URL/api/v1/cdr.
+    # The embedded simulator posts its CDRs here ("" = nowhere); unset, into this process's own app.
     sim_cdr_url: str | None = None
     # The embedded simulator's call models: a JSON file of trunk name -> model ("*": every other trunk).
     sim_trunks: str | None = None
+    # A live answer not bridged to an agent within this is abandoned and hears this message.
+    safe_harbor_seconds: float = 2.0
+    safe_harbor_audio: str = "$${sounds_dir}/en/us/callie/ivr/8000/ivr-thank_you_for_calling.wav"
     # Seconds between mod_callcenter watchdog passes; a stuck agent is repaired after stuck_after.
     watchdog_interval: int = 15
     stuck_after: int = 60
@@ -154,6 +157,19 @@ def _url(env: Mapping[str, str], name: str) -> str:
     return raw
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0.5 <= value <= 30:
+        raise SettingsError(f"{name} must be between 0.5 and 30 seconds, got {value}")
+    return value
+
+
 def _file(env: Mapping[str, str], name: str) -> str | None:
     raw = env.get(name, "").strip()
     if raw and not Path(raw).is_file():
@@ -189,6 +205,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         fs_allow=_networks(env.get("DIALER_FS_ALLOW")),
         sim_cdr_url=_url(env, "DIALER_SIM_CDR_URL") if "DIALER_SIM_CDR_URL" in env else None,
         sim_trunks=_file(env, "DIALER_SIM_TRUNKS"),
+        safe_harbor_seconds=_seconds(env, "DIALER_SAFE_HARBOR_SECONDS", Settings.safe_harbor_seconds),
+        safe_harbor_audio=env.get("DIALER_SAFE_HARBOR_AUDIO", "").strip() or Settings.safe_harbor_audio,
         watchdog_interval=_int(env, "DIALER_WATCHDOG_INTERVAL", Settings.watchdog_interval, 1),
         stuck_after=_int(env, "DIALER_STUCK_AFTER", Settings.stuck_after, 1),
     )

@@ -162,7 +162,9 @@ class Switchboard:
             still = {repair.command for repair in cc.plan_config(desired, observed)}
             ineffective = {repair.command for repair in repairs} & still
             if ineffective:
-                log.warning("%s keeps differing after: %s", node.name, "; ".join(sorted(ineffective)))
+                shown = sorted(ineffective)
+                more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+                log.warning("%s keeps differing after: %s%s", node.name, "; ".join(shown[:5]), more)
             self._futile[node.name] = (desired, frozenset(ineffective | (futile if futile_for == desired else set())))
         self._loaded[node.name] = sorted(observed.queues)
         self.last_sync[node.name] = {

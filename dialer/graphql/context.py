@@ -27,6 +27,8 @@ class RuntimeFigures:
     cps: float = 0.0
     cc: int = 0
     abandon60s: float = 0.0
+    # Why a running campaign launches no call now (no agent, no lead in its hours...), else None.
+    reason: str | None = None
 
 
 class CampaignRunner(Protocol):

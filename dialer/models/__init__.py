@@ -11,6 +11,7 @@ from dialer.models.cdr import Cdr, CdrDeadLetter
 from dialer.models.dnc import DncNumber
 from dialer.models.imports import ImportJob, ImportReject
 from dialer.models.leads import Lead, LeadAttempt, LeadList
+from dialer.models.leases import CampaignLease
 from dialer.models.providers import Provider
 from dialer.models.tokens import ApiToken
 
@@ -24,6 +25,7 @@ MODEL_MODULES = [
     "dialer.models.callcenter",
     "dialer.models.providers",
     "dialer.models.cdr",
+    "dialer.models.leases",
 ]
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Campaign",
+    "CampaignLease",
     "Cdr",
     "CdrDeadLetter",
     "DncNumber",

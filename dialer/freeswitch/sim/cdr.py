@@ -85,6 +85,8 @@ class CdrPoster:
     config: JsonCdrConfig
     posted: int = 0
     failed: int = 0
+    # Where the posts go; None is the network. The embedded simulator posts into its own app.
+    transport: httpx.AsyncBaseTransport | None = None
     _client: httpx.AsyncClient | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -102,7 +104,7 @@ class CdrPoster:
     async def _post(self, cdr: dict[str, Any]) -> None:
         config = self.config
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=config.timeout)
+            self._client = httpx.AsyncClient(timeout=config.timeout, transport=self.transport)
         body, content_type = request_body(config, cdr)
         headers = {"Content-Type": content_type, "User-Agent": "freeswitch-json/1.0"}
         auth = None

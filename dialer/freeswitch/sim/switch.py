@@ -23,7 +23,15 @@ from dialer.freeswitch.sim.callcenter_config import callcenter_config, needs_con
 from dialer.freeswitch.sim.channel import Channel
 from dialer.freeswitch.sim.clock import Clock
 from dialer.freeswitch.sim.models import CallPlan, TrunkModel, draw_plan, trunk_rng
-from dialer.freeswitch.sim.originate import PHRASES, Done, OriginateArgs, Originating, parse_originate, seconds
+from dialer.freeswitch.sim.originate import (
+    PHRASES,
+    Done,
+    OriginateArgs,
+    Originating,
+    parse_originate,
+    seconds,
+    split_args,
+)
 
 # (config name, REQUEST_PARAMS headers, found): `found` gets the `<configuration name=...>` element
 # (now or later), or None when the source has none: FreeSWITCH then reads its static files.
@@ -32,6 +40,9 @@ DEFAULT_QUEUES: Mapping[str, Mapping[str, Any]] = {
     "sales": {"strategy": "longest-idle-agent"},
     "support": {"strategy": "ring-all"},
 }
+
+# How long a simulated `playback:` lasts (there is no audio to measure).
+PLAYBACK_SECONDS = 3.0
 
 
 @dataclass
@@ -178,14 +189,28 @@ class Switch:
         return "+OK\n"
 
     def _api_uuid_transfer(self, args: str) -> str:
-        # Only what a dialer does after AMD: `uuid_transfer <uuid> callcenter:<queue> inline`.
-        parts = args.split()
+        """What a dialer does after AMD, as an inline dialplan: `uuid_transfer <uuid> callcenter:<queue>
+        inline`, or the safe-harbor message `uuid_transfer <uuid> 'playback:<file>,hangup:<CAUSE>' inline`.
+        Leaving a queue this way ends the member as a cancel, like the callcenter app being broken out of."""
+        parts = split_args(args)
         channel = self.channels.get(parts[0]) if parts else None
         if channel is None:
             return "-ERR No such channel!\n"
-        target = parts[1] if len(parts) > 1 else ""
-        if not target.startswith("callcenter:") or not self.callcenter.join(channel, target[11:]):
-            return "-ERR invalid transfer target (the simulator knows callcenter:<queue> inline)\n"
+        apps = [app.partition(":") for app in (parts[1] if len(parts) > 1 else "").split(",") if app]
+        known = {"callcenter", "playback", "hangup"}
+        if not apps or any(name not in known for name, _, _ in apps):
+            return "-ERR invalid transfer target (the simulator knows callcenter:, playback: and hangup: inline)\n"
+        self.callcenter.leave(channel, "NONE")
+        delay = 0.0
+        for name, _, argument in apps:
+            if name == "callcenter" and not self.callcenter.join(channel, argument):
+                return f"-ERR queue {argument} not found\n"
+            if name == "playback":
+                channel.variables["playback_file"] = argument
+                delay += PLAYBACK_SECONDS
+            if name == "hangup":
+                cause = argument or "NORMAL_CLEARING"
+                channel.timers.append(self.clock.call_later(delay, self.hangup, channel, cause, "send_bye"))
         return "+OK\n"
 
     def _api_avmd(self, args: str) -> str:
@@ -383,8 +408,8 @@ class Switch:
         if disposition:
             variables["sip_hangup_disposition"] = disposition
         variables.setdefault("endpoint_disposition", "ANSWER" if channel.answered else "NO ANSWER")
-        if channel.application == "callcenter":
-            self.callcenter.leave(channel, cause)
+        # A member whether it started in the callcenter app or was transferred there (uuid_transfer).
+        self.callcenter.leave(channel, cause)
         self._channel_event("CHANNEL_HANGUP", channel)
         variables.update(channel.cdr_times())
         self._channel_event("CHANNEL_HANGUP_COMPLETE", channel)

@@ -13,14 +13,15 @@ from dialer.models import Queue as QueueRow
 
 # mod_callcenter names: no blanks or quotes (callcenter_config splits on blanks), and short.
 NAME = {"minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.@+-]+$"}
-# An originate dial string (user/1001, sofia/gateway/gw/1001, {vars}loopback/...): no quotes
-# (callcenter_config) and no control characters (neither ESL lines nor FreeSWITCH XML take them).
+# An originate dial string (user/1001, sofia/gateway/gw/1001, {vars}loopback/...): ASCII, as dial
+# strings are, without quotes (callcenter_config) or control characters (ESL lines, FreeSWITCH XML).
 CONTACT = {
     "minLength": 1,
     "maxLength": 255,
-    "pattern": "^[^'\u0000-\u001f\u007f]*[^'\u0000-\u0020\u007f][^'\u0000-\u001f\u007f]*$",
+    # printable ASCII but ' and | (mod_callcenter's lists are '|' tables), blanks inside only
+    "pattern": "^[ -&(-{}~]*[!-&(-{}~][ -&(-{}~]*$",
 }
-MOH = {"minLength": 1, "maxLength": 255, "pattern": "^[^'\u0000-\u0020\u007f]+$"}
+MOH = {"minLength": 1, "maxLength": 255, "pattern": "^[!-&(-{}~]+$"}  # a sound path: printable ASCII, no ' or |
 SECONDS = {"minimum": 0, "maximum": 86_400}
 LEVEL = {"minimum": 0, "maximum": 1000}
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from strawberry import UNSET
+from tortoise.expressions import Q
+from tortoise.functions import Count, Sum
 
 from dialer.graphql.campaigns.types import (
     AmdInput,
@@ -16,11 +18,13 @@ from dialer.graphql.campaigns.types import (
     CampaignStatus,
     PredictiveInput,
 )
+from dialer.graphql.cdr.service import abandon_counts
 from dialer.graphql.context import AuditScope, CampaignRunner, Context
 from dialer.graphql.errors import Conflict
 from dialer.graphql.ids import fetch
 from dialer.graphql.pagination import Connection, paginate
 from dialer.models import Campaign as CampaignRow
+from dialer.models import Cdr as CdrRow
 
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -179,12 +183,40 @@ async def search(
 async def runtime(public_id: str, runner: CampaignRunner) -> CampaignRuntime:
     row = await get(public_id)
     figures = runner.figures(row.id)
+    asr5m, acd = await _answer_figures(row.public_id)
+    humans, abandoned = await abandon_counts(row.public_id, max(row.created_at, datetime.now(UTC) - LAW_WINDOW))
     return CampaignRuntime(
         status=CampaignStatus(row.status),
         pacing=row.pacing,
-        asr5m=figures.asr5m,
-        acd=figures.acd,
+        asr5m=asr5m,
+        acd=acd,
         cps=figures.cps,
         cc=figures.cc,
         abandon60s=figures.abandon60s,
+        reason=figures.reason if row.status == CampaignStatus.running.value else None,
+        abandon_rate=round(abandoned / humans, 4) if humans else 0.0,
+        live_answers=humans,
     )
+
+
+# The law's abandon window: the campaign's life while shorter, else the last 30 days.
+LAW_WINDOW = timedelta(days=30)
+
+
+async def _answer_figures(campaign_id: str) -> tuple[float, float]:
+    """asr5m (answered / calls ended in the last 5 minutes) and acd (mean billsec of the answered
+    ones), from the CDRs: the same on every replica."""
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    [totals] = (
+        await CdrRow.filter(campaign_id=campaign_id, end_at__gte=since)
+        .annotate(
+            calls=Count("id"),
+            answered=Count("id", _filter=Q(answer_at__not_isnull=True)),
+            billsec=Sum("billsec_s", _filter=Q(answer_at__not_isnull=True)),
+        )
+        .values("calls", "answered", "billsec")
+    )
+    calls, answered = totals["calls"] or 0, totals["answered"] or 0
+    asr = round(answered / calls, 4) if calls else 0.0
+    acd = round((totals["billsec"] or 0) / answered, 1) if answered else 0.0
+    return asr, acd

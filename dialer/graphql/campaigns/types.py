@@ -109,6 +109,14 @@ class CampaignRuntime:
     cps: float
     cc: int
     abandon60s: float
+    abandon_rate: float = strawberry.field(
+        description="Abandoned / live answers as the law counts it: over the campaign's life, or the last 30 days."
+    )
+    live_answers: int = strawberry.field(description="The live answers abandonRate is counted over.")
+    reason: str | None = strawberry.field(
+        description="Why a running campaign places no call now (no agent, no lead in its calling hours, "
+        "trunks at their caps, no FreeSWITCH node...); null while it dials."
+    )
 
 
 # Each rule once; the create and the patch inputs share them.

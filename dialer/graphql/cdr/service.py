@@ -207,3 +207,14 @@ async def get(uuid: str) -> CdrRow:
     if row is None:
         raise NotFound(f"CDR {uuid!r} not found", {"uuid": uuid})
     return row
+
+
+async def abandon_counts(campaign_id: str, since: datetime, until: datetime | None = None) -> tuple[int, int]:
+    """(live answers, abandoned) of a campaign's CDRs that ended in [since, until): the law's
+    numbers (dialer.engine.pacing_ledger says which window: the campaign's life, or 30 days)."""
+    rows = CdrRow.filter(campaign_id=campaign_id, end_at__gte=since, outcome__in=("HUMAN", "ABANDONED"))
+    if until is not None:
+        rows = rows.filter(end_at__lt=until)
+    humans = await rows.count()
+    abandoned = await rows.filter(outcome="ABANDONED").count() if humans else 0
+    return humans, abandoned

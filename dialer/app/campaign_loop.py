@@ -1,0 +1,266 @@
+"""The dialing loop of one running campaign: about once a second it looks at the campaign's agents
+and calls, asks the pacer how many calls to launch, takes that many leads from the hopper (calling
+hours, DNC, attempts), picks a trunk for each and originates. Exactly one replica runs a campaign's
+loop: the one holding its lease (dialer.models.leases).
+
+Pause stops new calls and lets calls in flight finish; so does stop, which also ends the campaign.
+When the loop launches nothing while running, `figures().reason` says why."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from dialer.app.campaign_calls import CallRules, CampaignCalls, LiveCall
+from dialer.app.campaign_leads import LeadSource
+from dialer.app.leases import Lease
+from dialer.engine.pacing import DialOutcome, Mode, PacingPolicy, PacingSettings, Snapshot
+from dialer.engine.pacing_ledger import WINDOW_DAYS
+from dialer.engine.trunks import TrunkBook, TrunkSpec, choose, record, specs, trunk_failure
+from dialer.freeswitch import events as ev
+from dialer.freeswitch.calls import Originate
+from dialer.freeswitch.causes import HangupCause
+from dialer.freeswitch.cluster import Cluster
+from dialer.graphql.cdr.service import abandon_counts
+from dialer.graphql.context import RuntimeFigures
+from dialer.models import Campaign, Provider, Tier
+
+log = logging.getLogger(__name__)
+TRUNK_REASONS = {
+    "max_channels": "the campaign is at maxChannels",
+    "no_trunks": "the campaign's trunk policy names no trunk",
+    "disabled": "its trunks are disabled",
+    "at_cap": "its trunks are at their caps",
+    "cps": "its trunks are at their calls per second",
+    "backed_off": "its trunks are backed off after failures",
+    "mixed": "its trunks are at caps, CPS limits or backed off",
+}
+TICK = 1.0
+RELOAD_EVERY = 5.0
+RING_TIMEOUT = 25  # at least 15 s (4 rings) before giving up, as the TSR asks
+
+
+class CampaignLoop:
+    def __init__(self, campaign_id: int, cluster: Cluster, agent_status: Any, lease: Lease) -> None:
+        self.campaign_id = campaign_id
+        self.public_id = f"cmp_{campaign_id}"
+        self.cluster, self.agent_status, self.lease = cluster, agent_status, lease
+        self.wake = asyncio.Event()
+        self.policy: PacingPolicy | None = None
+        self.calls: CampaignCalls | None = None
+        self.leads: LeadSource | None = None
+        self.book = TrunkBook()
+        self.trunks: list[TrunkSpec] = []
+        self.unknown_trunks: list[str] = []
+        self.campaign: Campaign | None = None
+        self.agents: list[str] = []
+        self.reason: str | None = "starting"
+        self.patience_s = 2.0
+        self.safe_harbor = ""
+        self.running = True
+        self._loaded_at = -1e9
+        self._starts: deque[float] = deque()
+        self._ends: deque[tuple[float, bool, float]] = deque()  # (when, answered, billsec)
+        self._answers: deque[tuple[float, bool]] = deque()  # (when, abandoned): live answers
+
+    def refresh(self) -> None:
+        """The campaign changed (started, paused, stopped): read it again now, not at the next reload."""
+        self._loaded_at = -1e9
+        self.wake.set()
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        events = self.cluster.events()
+        consumer = asyncio.get_running_loop().create_task(self._consume(events))
+        try:
+            while True:
+                if not await self.lease.hold(self.campaign_id):
+                    self.reason = "another replica dials this campaign"
+                    await self._sleep(self.lease.ttl / 3)
+                    continue
+                await self._reload()
+                if self.campaign is None or self.campaign.status != "running":
+                    if self.calls is None or not self.calls.in_flight:
+                        return
+                    self.reason = f"{self.campaign.status if self.campaign else 'gone'}: calls in flight finishing"
+                else:
+                    await self._tick()
+                await self._sleep(TICK)
+        finally:
+            consumer.cancel()
+            events.close()
+            await self.lease.release(self.campaign_id)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wake.wait(), seconds)
+        self.wake.clear()
+
+    async def _consume(self, events: ev.Subscription) -> None:
+        async for event in events:
+            if self.calls is not None:
+                try:
+                    self.calls.on_event(event)
+                except Exception:
+                    log.exception("%s: event %s", self.public_id, event.name)
+
+    async def _reload(self) -> None:
+        now = time.monotonic()
+        if now - self._loaded_at < RELOAD_EVERY and self.campaign is not None:
+            return
+        self._loaded_at = now
+        self.campaign = await Campaign.get_or_none(id=self.campaign_id)
+        if self.campaign is None:
+            return
+        row = self.campaign
+        settings = PacingSettings(
+            mode=Mode(row.type),
+            ratio=row.pacing,
+            abandon_cap=row.abandon_cap,
+            max_channels=row.max_channels,
+            aht_s=float(row.predictive.get("ahtSec", 240)),
+            patience_s=self.patience_s,
+        )
+        if self.policy is None or self.policy.settings != settings:
+            old = self.policy
+            # The law's window before today (the pacer pays back a deficit, does not spend a surplus).
+            today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            history = await abandon_counts(self.public_id, today - timedelta(days=WINDOW_DAYS - 1), today)
+            self.policy = PacingPolicy(settings, history=history)
+            if old is not None:  # keep what was learned about this campaign's calls
+                self.policy.model, self.policy.trim = old.model, old.trim
+        rules = CallRules(
+            queue=row.queue,
+            amd=row.amd.get("engine", "hybrid") != "none",
+            patience_s=self.patience_s,
+            safe_harbor=self.safe_harbor or CallRules.safe_harbor,
+        )
+        if self.calls is None:
+            self.calls = CampaignCalls(rules, self._api, self._observe, self._counted, self._ended)
+        self.calls.rules = rules
+        self.agents = [tier.agent.name for tier in await Tier.filter(queue__name=row.queue).prefetch_related("agent")]
+        providers = {p.name: (float(p.max_cps), p.enabled) for p in await Provider.all()}
+        self.trunks = specs(row.trunk_policy, providers)
+        self.unknown_trunks = sorted(set(row.trunk_policy.get("weights", {})) - set(providers))
+        if self.leads is None:
+            self.leads = LeadSource(self.campaign_id)
+        await self.leads.configure(row)
+
+    async def _tick(self) -> None:
+        assert self.policy is not None and self.calls is not None and self.leads is not None
+        now = time.monotonic()
+        statuses = [self.agent_status(name) for name in self.agents]
+        idle = sum(1 for s in statuses if s == "Available")
+        busy = sum(1 for s in statuses if s in ("On Call", "Wrapup"))
+        snapshot = Snapshot(
+            now=now,
+            idle=idle,
+            busy_since=tuple(now for _ in range(busy)),
+            dialled_at=self.calls.dialled_at(),
+            waiting_since=self.calls.waiting_since(),
+        )
+        if not self.cluster.up:
+            self.reason = "no FreeSWITCH node is up"
+            return
+        wanted = self.policy.decide(snapshot)
+        if wanted <= 0:
+            self.reason = None if self.calls.in_flight else self._why_not(idle, busy)
+            return
+        choice = choose(self.book, self.trunks, self._per_trunk(), wanted, now, self.policy.settings.max_channels)
+        self.book = choice.book
+        if not choice.picks:
+            why = TRUNK_REASONS.get(choice.reason or "", choice.reason)
+            if self.unknown_trunks:
+                why += f" (no provider is named {', '.join(self.unknown_trunks)})"
+            self.reason = f"no trunk can take a call: {why}"
+            return
+        leads, why = await self.leads.take(len(choice.picks), datetime.now(UTC))
+        self.reason = why
+        for lead, trunk in zip(leads, choice.picks, strict=False):
+            await self._dial(lead, trunk)
+
+    def _why_not(self, idle: int, busy: int) -> str | None:
+        if not self.agents:
+            return f"no agent is in queue {self.campaign.queue if self.campaign else '?'}"
+        if idle == 0:
+            return "every agent is busy" if busy else "no agent is available (logged out or on break)"
+        return None  # enough calls in flight for the agents free
+
+    def _per_trunk(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for call in self.calls.calls.values() if self.calls else ():
+            counts[call.trunk] = counts.get(call.trunk, 0) + 1
+        return counts
+
+    async def _dial(self, lead: dict[str, Any], trunk: str) -> None:
+        assert self.calls is not None and self.leads is not None and self.campaign is not None
+        request = Originate(
+            destination=lead["phone"].lstrip("+"),
+            trunk_id=trunk,
+            campaign_id=self.public_id,
+            list_id=self.campaign.list_id,
+            lead_id=f"lead_{lead['id']}",
+            timeout=RING_TIMEOUT,
+        )
+        now = time.monotonic()
+        self.calls.add(LiveCall(request.uuid, lead["id"], trunk, now))
+        self._starts.append(now)
+        try:
+            call = await self.cluster.originate(request)
+        except Exception as failed:  # NoNodeAvailable, a node lost mid-command...
+            log.warning("%s: originate failed: %s", self.public_id, failed)
+            self.calls.failed_to_dial(request.uuid)
+            await self.leads.give_back([lead])
+            return
+        call.result.add_done_callback(lambda done: self._job_done(request.uuid, done))
+
+    def _job_done(self, uuid: str, done: asyncio.Future[Any]) -> None:
+        if self.calls is not None and (done.cancelled() or not done.result().ok):
+            # No channel may exist (bad gateway): no hangup event will settle it.
+            loop = asyncio.get_running_loop()
+            loop.call_later(1.0, self.calls.failed_to_dial, uuid)
+
+    async def _api(self, uuid: str, command: str) -> object:
+        node = self.cluster.node_of(uuid)
+        if node is None:
+            return "-ERR No such channel!"
+        return await node.api(command)
+
+    # -- figures ---------------------------------------------------------------------------------
+
+    def _ended(self, call: LiveCall, cause: HangupCause | None) -> None:
+        failed = trunk_failure(cause.sip_status, cause.name) if cause is not None else True
+        self.book = record(self.book, call.trunk, failed, time.monotonic(), call.dialled_at)
+
+    def _observe(self, outcome: DialOutcome) -> None:
+        if self.policy is not None:
+            self.policy.observe(outcome)
+        now = time.monotonic()
+        answered = outcome.answer_s is not None
+        self._ends.append((now, answered, 0.0))
+
+    def _counted(self, abandoned: bool, answer_s: float) -> None:
+        self._answers.append((time.monotonic(), abandoned))
+
+    def figures(self) -> RuntimeFigures:
+        now = time.monotonic()
+        for window, horizon in ((self._starts, 60), (self._ends, 300), (self._answers, 60)):
+            while window and (window[0] if isinstance(window[0], float) else window[0][0]) < now - horizon:
+                window.popleft()
+        ends = list(self._ends)
+        answered = sum(1 for _, a, _ in ends if a)
+        live = list(self._answers)
+        return RuntimeFigures(
+            asr5m=round(answered / len(ends), 4) if ends else 0.0,
+            acd=0.0,
+            cps=round(len(self._starts) / 60, 3),
+            cc=self.calls.in_flight if self.calls else 0,
+            abandon60s=round(sum(1 for _, a in live if a) / len(live), 4) if live else 0.0,
+            reason=self.reason,
+        )

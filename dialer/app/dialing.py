@@ -1,0 +1,83 @@
+"""The campaign runner: one dialing loop per running campaign (dialer.app.campaign_loop).
+
+The API tells it when a campaign starts, pauses or stops; at start-up it takes up every campaign
+whose status is running, so a restarted or added replica resumes dialing (the lease decides which
+replica actually dials). Figures come from the loop where this replica runs it; a replica that
+does not dial a campaign says so."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from dialer.app.campaign_loop import CampaignLoop
+from dialer.app.leases import Lease
+from dialer.freeswitch.cluster import Cluster
+from dialer.graphql.context import RuntimeFigures
+from dialer.models import Campaign
+
+log = logging.getLogger(__name__)
+
+
+class Dialer:
+    def __init__(self, patience_s: float = 2.0, safe_harbor: str = "") -> None:
+        self.patience_s, self.safe_harbor = patience_s, safe_harbor
+        self.cluster: Cluster | None = None
+        self.agent_status: Callable[[str], str | None] = lambda name: None
+        self.lease = Lease()
+        self.loops: dict[int, CampaignLoop] = {}
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+
+    async def open(self, cluster: Cluster, agent_status: Callable[[str], str | None]) -> None:
+        self.cluster, self.agent_status = cluster, agent_status
+        for campaign_id in await Campaign.filter(status="running").values_list("id", flat=True):
+            self._ensure(campaign_id)
+
+    async def close(self) -> None:
+        for task in self.tasks.values():
+            task.cancel()
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        for campaign_id in list(self.loops):
+            await self.lease.release(campaign_id)
+        self.tasks.clear()
+        self.loops.clear()
+
+    def _ensure(self, campaign_id: int) -> None:
+        if self.cluster is None:
+            return
+        task = self.tasks.get(campaign_id)
+        if task is not None and not task.done():
+            self.loops[campaign_id].refresh()
+            return
+        loop = CampaignLoop(campaign_id, self.cluster, self.agent_status, self.lease)
+        loop.patience_s, loop.safe_harbor = self.patience_s, self.safe_harbor
+        self.loops[campaign_id] = loop
+        self.tasks[campaign_id] = task = asyncio.get_running_loop().create_task(self._run(loop))
+
+    async def _run(self, loop: CampaignLoop) -> None:
+        try:
+            await loop.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("dialing loop of cmp_%s failed", loop.campaign_id)
+            loop.reason = "the dialing loop failed; see the server log"
+
+    # -- graphql.context.CampaignRunner ----------------------------------------------------------
+
+    async def started(self, campaign_id: int) -> None:
+        self._ensure(campaign_id)
+
+    async def paused(self, campaign_id: int) -> None:
+        if campaign_id in self.loops:
+            self.loops[campaign_id].refresh()
+
+    async def stopped(self, campaign_id: int) -> None:
+        await self.paused(campaign_id)
+
+    def figures(self, campaign_id: int) -> RuntimeFigures:
+        loop = self.loops.get(campaign_id)
+        if loop is None:
+            return RuntimeFigures(reason="not dialing on this replica")
+        return loop.figures()

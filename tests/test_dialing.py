@@ -1,0 +1,161 @@
+"""A started campaign dials: through the embedded simulator over real ESL, humans reach agents
+through mod_callcenter, CDRs come back in-process and move the leads, a human no agent takes
+within the safe harbor is abandoned and counted, and a campaign that cannot dial says why."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dialer.freeswitch.sim import Dist
+from tests.conftest import ADMIN, CONTRACT_CAMPAIGN, run
+from tests.freeswitch.conftest import only
+from tests.leads_helpers import import_csv, new_list
+
+# Zones the lead may be in: one of them is always within the legal 8:00-21:00 (with margin).
+ZONES = ("Pacific/Guam", "America/Puerto_Rico", "America/New_York", "America/Chicago", "America/Denver",
+         "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "Pacific/Pago_Pago")  # fmt: skip
+TRUNKS = {
+    "talk": only("human", talk=Dist("fixed", 1.5)),
+    "busy": only("busy"),
+}
+
+
+def open_zone() -> str:
+    now = datetime.now(UTC)
+    for zone in ZONES:
+        if 9 <= now.astimezone(ZoneInfo(zone)).hour < 19:
+            return zone
+    raise AssertionError("no zone open now")
+
+
+def until(check: Callable[[], Any], seconds: float = 15) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found:
+            return found
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+@pytest.fixture()
+def center(client):
+    """Fast simulated trunks; a queue with two agents; three leads callable now."""
+
+    async def fast() -> None:
+        services = client.app.state.services
+        switch = services.simulator.switch
+        switch.config.trunks = TRUNKS
+        switch.config.agent_answer_delay = 0.02
+        # A clean node and board: no call, agent or queue left from an earlier test.
+        for channel in list(switch.channels.values()):
+            switch.hangup(channel, "MANAGER_REQUEST", "send_bye")
+        for name in [name for name in switch.callcenter.agents if name.startswith("20")]:
+            del switch.callcenter.agents[name]
+        switch.callcenter.tiers = {k: t for k, t in switch.callcenter.tiers.items() if not k[1].startswith("20")}
+        services.switchboard.board.agents.clear()
+
+    run(client, fast)
+    list_id = new_list(client)
+    zone = open_zone()
+    csv = "phone,firstName,timezone\n" + "".join(f"+1212555010{i},Lead{i},{zone}\n" for i in range(3))
+    assert import_csv(client, list_id, csv.encode())["accepted"] == 3
+    assert client.post("/api/v1/queues", json={"name": "dial_q"}, headers=ADMIN).status_code == 201
+    for agent in ("2001", "2002"):
+        client.post("/api/v1/agents", json={"name": agent, "contact": f"user/{agent}"}, headers=ADMIN)
+        client.post("/api/v1/queues/dial_q/tiers", json={"agent": agent}, headers=ADMIN)
+    for trunk in TRUNKS:
+        client.post("/api/v1/providers", json={"name": trunk, "host": "sim.local", "codecs": ["PCMU"]}, headers=ADMIN)
+    return list_id
+
+
+def campaign(client, list_id: str, trunk: str, **changes: Any) -> str:
+    body = (
+        CONTRACT_CAMPAIGN
+        | {
+            "type": "progressive",
+            "listId": list_id,
+            "queue": "dial_q",
+            "trunkPolicy": {"weights": {trunk: 1}},
+        }
+        | changes
+    )
+    created = client.post("/api/v1/campaigns", json=body, headers=ADMIN)
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def agents_available(client, *names: str) -> None:
+    for name in names:
+        client.patch(f"/api/v1/agents/{name}/state", json={"status": "Available"}, headers=ADMIN)
+    until(
+        lambda: all(client.get(f"/api/v1/agents/{n}", headers=ADMIN).json()["liveStatus"] == "Available" for n in names)
+    )
+
+
+def leads(client, list_id: str) -> list[dict]:
+    return client.get(f"/api/v1/lists/{list_id}/leads", headers=ADMIN).json()["items"]
+
+
+def test_humans_reach_agents_and_cdrs_come_back(client, center):
+    agents_available(client, "2001", "2002")
+    cmp = campaign(client, center, "talk")
+    assert client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN).status_code == 202
+
+    # Every lead is dialled, answered, bridged to an agent; its CDR (HUMAN) arrives in-process.
+    def humans() -> list[dict]:
+        found = [client.get(f"/api/v1/leads/{lead['id']}", headers=ADMIN).json() for lead in leads(client, center)]
+        return found if all(any(a["disposition"] == "HUMAN" for a in lead["history"]) for lead in found) else []
+
+    found = until(humans, 30)
+    assert all(lead["status"] == "in_progress" for lead in found)  # the agent records what it came to
+    client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
+    runtime = client.get(f"/api/v1/campaigns/{cmp}/runtime", headers=ADMIN).json()
+    assert runtime["asr5m"] == 1.0 and runtime["acd"] >= 1
+
+
+def test_busy_numbers_are_scheduled_for_retry(client, center):
+    agents_available(client, "2001")
+    cmp = campaign(client, center, "busy")
+    client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN)
+    done = until(lambda: all(lead["status"] == "retry_due" for lead in leads(client, center)), 30)
+    assert done
+    assert all(lead["lastDisposition"] == "BUSY" for lead in leads(client, center))
+    client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
+
+
+def test_a_campaign_that_cannot_dial_says_why(client, center):
+    cmp = campaign(client, center, "talk")
+    client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN)
+    reason = until(
+        lambda: (lambda why: why if why and why != "starting" else None)(
+            client.get(f"/api/v1/campaigns/{cmp}/runtime", headers=ADMIN).json()["reason"]
+        )
+    )
+    assert reason == "no agent is available (logged out or on break)"
+    assert all(lead["status"] == "new" for lead in leads(client, center))
+    client.post(f"/api/v1/campaigns/{cmp}/pause", headers=ADMIN)
+    assert client.get(f"/api/v1/campaigns/{cmp}/runtime", headers=ADMIN).json()["reason"] is None
+
+
+def test_a_human_no_agent_takes_in_time_is_abandoned(client, center):
+    """Power dialling three lines for one agent: two humans find no agent within 2 s."""
+    agents_available(client, "2001")
+    cmp = campaign(client, center, "talk", type="power", pacing=3)
+    client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN)
+
+    def outcomes() -> list[str]:
+        found = [client.get(f"/api/v1/leads/{lead['id']}", headers=ADMIN).json() for lead in leads(client, center)]
+        return [a["disposition"] for lead in found for a in lead["history"]]
+
+    seen = until(lambda: (lambda o: o if len(o) >= 3 else None)(outcomes()), 30)
+    client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
+    assert seen.count("ABANDONED") >= 1 and seen.count("HUMAN") >= 1, seen
+    runtime = client.get(f"/api/v1/campaigns/{cmp}/runtime", headers=ADMIN).json()
+    assert runtime["liveAnswers"] == 3 and runtime["abandonRate"] == round(seen.count("ABANDONED") / 3, 4)
