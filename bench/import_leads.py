@@ -122,8 +122,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="dialer-bench-")
-    csv_path = os.path.join(folder, "leads.csv")
+    with tempfile.TemporaryDirectory(prefix="dialer-bench-") as folder:  # the CSV is 50 MB a million rows
+        run(args, os.path.join(folder, "leads.csv"))
+
+
+def run(args: argparse.Namespace, csv_path: str) -> None:
     began = time.perf_counter()
     dnc = write_csv(csv_path, args.rows)
     size_mb = os.path.getsize(csv_path) / 1e6
@@ -131,6 +134,7 @@ def main() -> None:
     with scratch_database(args.db, "bench") as url:
         asyncio.run(_prepare(url, dnc))
         env = {**os.environ, "DIALER_DATABASE_URL": url}
+        load_before = os.getloadavg()[0]
         began = time.perf_counter()
         importer = subprocess.Popen(
             [sys.executable, "-m", "dialer.app.cli", "leads", "import", "lst_1", csv_path],
@@ -151,6 +155,10 @@ def main() -> None:
         print(
             f"{args.db}: {args.rows:,} rows in {elapsed:.1f} s = {args.rows / elapsed:,.0f} rows/s end to end "
             f"(process start, migrations check, import); peak RSS {peak_mb:.0f} MB (importer + reader process)"
+        )
+        # The machine may be shared: other work on its cores shows here, and in the figures above.
+        print(
+            f"load average (1 min) {load_before:.2f} before, {os.getloadavg()[0]:.2f} after, on {os.cpu_count()} CPUs"
         )
 
 

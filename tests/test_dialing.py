@@ -18,8 +18,17 @@ from tests.freeswitch.conftest import only
 from tests.leads_helpers import import_csv, new_list
 
 # Zones the lead may be in: one of them is always within the legal 8:00-21:00 (with margin).
-ZONES = ("Pacific/Guam", "America/Puerto_Rico", "America/New_York", "America/Chicago", "America/Denver",
-         "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "Pacific/Pago_Pago")  # fmt: skip
+ZONES = (
+    "Pacific/Guam",
+    "America/Puerto_Rico",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "Pacific/Pago_Pago",
+)
 TRUNKS = {
     "talk": only("human", talk=Dist("fixed", 1.5)),
     "busy": only("busy"),
@@ -159,3 +168,132 @@ def test_a_human_no_agent_takes_in_time_is_abandoned(client, center):
     assert seen.count("ABANDONED") >= 1 and seen.count("HUMAN") >= 1, seen
     runtime = client.get(f"/api/v1/campaigns/{cmp}/runtime", headers=ADMIN).json()
     assert runtime["liveAnswers"] == 3 and runtime["abandonRate"] == round(seen.count("ABANDONED") / 3, 4)
+
+
+def test_the_campaigns_own_window_narrows_the_law(client, center):
+    agents_available(client, "2001")
+    local = datetime.now(UTC).astimezone(ZoneInfo(open_zone()))
+    closed = "mon-sun 19:00-20:00" if local.hour < 15 else "mon-sun 08:00-09:00"
+    cmp = campaign(client, center, "talk", callingHours=closed)
+    assert client.get(f"/api/v1/campaigns/{cmp}", headers=ADMIN).json()["callingHours"] == closed
+    client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN)
+    reason = until(
+        lambda: (lambda why: why if why and "window" in why else None)(
+            client.get(f"/api/v1/campaigns/{cmp}/runtime", headers=ADMIN).json()["reason"]
+        )
+    )
+    assert reason == "no lead may be dialled now: outside the campaign's calling window"
+    assert all(lead["status"] == "new" for lead in leads(client, center))
+
+
+@pytest.mark.parametrize("window", ["mon-fri 18:00-09:00", "funday 09:00-10:00", "9-5", "mon-fri 09:00-25:00"])
+def test_a_bad_calling_window_is_400(client, window):
+    body = CONTRACT_CAMPAIGN | {"callingHours": window}
+    response = client.post("/api/v1/campaigns", json=body, headers=ADMIN)
+    assert response.status_code == 400 and "callingHours" in response.json()["error"]["details"]["fields"]
+
+
+def test_an_empty_calling_window_removes_it(client):
+    created = client.post("/api/v1/campaigns", json=CONTRACT_CAMPAIGN | {"callingHours": "09:00-18:00"}, headers=ADMIN)
+    cmp = created.json()["id"]
+    patched = client.patch(f"/api/v1/campaigns/{cmp}", json={"callingHours": ""}, headers=ADMIN)
+    assert patched.status_code == 200 and patched.json()["callingHours"] is None
+
+
+def test_calls_and_kpis_go_out_live(client, center):
+    from tests.test_callcenter_sync import collect
+
+    calls, ticks = collect(client, "calls"), collect(client, "kpi")
+    agents_available(client, "2001", "2002")
+    cmp = campaign(client, center, "talk")
+    client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN)
+    until(lambda: sum(1 for m in calls if m["state"] == "Hangup") >= 2, 30)
+    until(lambda: any(m["scope"] == "campaign" and m["asr5m"] > 0 for m in ticks), 10)
+    client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
+    first = calls[0]["uuid"]
+    states = [m["state"] for m in calls if m["uuid"] == first]
+    assert states[0] == "Dialing" and "Connected" in states and states[-1] == "Hangup", states
+    bridged = next(m for m in calls if m["uuid"] == first and m["agentId"])
+    assert bridged["queue"] == "dial_q" and bridged["campaignId"] == cmp and bridged["trunkId"] == "talk"
+    assert set(calls[0]) == {
+        "type",
+        "uuid",
+        "ts",
+        "campaignId",
+        "trunkId",
+        "number",
+        "state",
+        "sip",
+        "amd",
+        "queue",
+        "agentId",
+        "billsec",
+    }
+    tick = next(m for m in ticks if m["scope"] == "campaign" and m["id"] == cmp)
+    assert list(tick) == [
+        "type",
+        "scope",
+        "id",
+        "asr5m",
+        "acd",
+        "cps",
+        "cc",
+        "abandon60s",
+        "humanRate",
+        "amd",
+        "windowSec",
+        "ts",
+    ]
+    assert tick["amd"]["HUMAN"] >= 1 and tick["humanRate"] > 0
+    assert any(m["scope"] == "trunk" and m["id"] == "talk" for m in ticks)
+
+
+def test_ws_streams_the_live_messages_with_filters(client, center):
+    from starlette.websockets import WebSocketDisconnect
+
+    from tests.conftest import make_jwt
+
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect("/ws") as socket:
+        assert socket.receive_json()["code"] == "unauthorized"
+        socket.receive_json()
+    assert refused.value.code == 4401
+    with client.websocket_connect("/ws", headers={"Authorization": f"Bearer {make_jwt('integration')}"}) as socket:
+        assert socket.receive_json()["code"] == "forbidden"
+    agents_available(client, "2001", "2002")
+    cmp = campaign(client, center, "talk")
+    token = make_jwt("supervisor")
+    with client.websocket_connect(f"/api/v1/ws?token={token}&types=call.update,kpi.tick&campaignId={cmp}") as socket:
+        socket.send_json({"type": "ping"})
+        assert socket.receive_json()["type"] == "pong"
+        client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN)
+        seen: list[dict] = []
+        while not (any(m["type"] == "kpi.tick" for m in seen) and any(m.get("state") == "Hangup" for m in seen)):
+            seen.append(socket.receive_json())
+        client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
+    assert {m["type"] for m in seen} <= {"call.update", "kpi.tick"}
+    assert all(m["campaignId"] == cmp for m in seen if m["type"] == "call.update")
+    assert all(m["scope"] == "campaign" and m["id"] == cmp for m in seen if m["type"] == "kpi.tick")
+    with client.websocket_connect("/ws") as socket:  # a browser: the token in its first message
+        socket.send_json({"type": "auth", "token": token})
+        socket.send_json({"type": "ping"})
+        assert socket.receive_json()["type"] == "pong"
+
+
+def test_graphql_subscriptions_carry_the_same_messages(client, center):
+    agents_available(client, "2001", "2002")
+    cmp = campaign(client, center, "talk")
+    query = "subscription($c: String) { callUpdates(campaignId: $c) }"
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        socket.send_json({"type": "connection_init", "payload": {"Authorization": ADMIN["Authorization"]}})
+        assert socket.receive_json()["type"] == "connection_ack"
+        socket.send_json({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"c": cmp}}})
+        time.sleep(0.3)  # subscribed before the first call
+        client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN)
+        updates: list[dict] = []
+        while not any(u["state"] == "Hangup" for u in updates):
+            message = socket.receive_json()
+            assert message["type"] == "next", message
+            updates.append(message["payload"]["data"]["callUpdates"])
+        client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
+    assert updates[0]["type"] == "call.update" and updates[0]["state"] == "Dialing"
+    assert all(u["campaignId"] == cmp for u in updates)

@@ -144,6 +144,8 @@ SEMANTIC = {
     ("POST", "/leads/{leadId}/disposition"): "campaignId must exist; scheduledAt must be in the future",
     ("POST", "/lists/{id}/import"): "the file must be CSV with a phone column",
     ("POST", "/providers/{id}/probe"): "number must be a valid number",
+    ("POST", "/campaigns"): "each span of callingHours must end after it starts",
+    ("PATCH", "/campaigns/{id}"): "each span of callingHours must end after it starts",
     ("POST", "/providers"): "codecs must differ in more than letter case",
     ("PATCH", "/providers/{id}"): "codecs must differ in more than letter case",
     ("POST", "/cdr"): "the body must be a CDR (JSON or a cdr= form) with a uuid",

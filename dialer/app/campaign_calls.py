@@ -70,7 +70,7 @@ class CampaignCalls:
         rules: CallRules,
         api: Callable[[str, str], Awaitable[object]],
         report: Callable[[DialOutcome], None],
-        counted: Callable[[bool, float], None],
+        counted: Callable[[bool, float, str], None],
         ended: Callable[[LiveCall, HangupCause | None], None],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -145,7 +145,7 @@ class CampaignCalls:
         call.reported = True
         answer = (call.answered_at or self.clock()) - call.dialled_at
         self.report(DialOutcome.human(answer, abandoned=call.abandoned))
-        self.counted(call.abandoned, answer)
+        self.counted(call.abandoned, answer, call.trunk)
 
     def _machine(self, call: LiveCall, now: float) -> None:
         if call.machine or call.human:

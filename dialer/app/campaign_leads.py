@@ -10,11 +10,12 @@ trunk, no node) returns to the state it had."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from dialer.engine.leads import PRIORITY, LeadState
-from dialer.engine.windows import CallingRules, LeadWindowInput
+from dialer.engine.windows import CallingRules, CampaignWindow, LeadWindowInput, WeeklyHours
 from dialer.graphql.leads.hopper import next_dialable
 from dialer.models import Campaign, DncNumber, Lead, LeadAttempt
 
@@ -44,6 +45,11 @@ class LeadSource:
         self.capped_states = frozenset(state for state, rule in self.rules.legal.items() if rule.per_24h)
 
     async def configure(self, campaign: Campaign) -> None:
+        window = (
+            CampaignWindow(WeeklyHours.parse(campaign.calling_hours)) if campaign.calling_hours else CampaignWindow()
+        )
+        if window != self.rules.campaign:
+            self.rules = replace(self.rules, campaign=window)
         self.list_id = campaign.list_id
         number = campaign.list_id.removeprefix("lst_")
         self.list_key = int(number) if number.isascii() and number.isdigit() and len(number) <= 18 else None

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,6 +62,8 @@ class CampaignLoop:
         self.agents: list[str] = []
         self.reason: str | None = "starting"
         self.patience_s = 2.0
+        # Each human's verdict (bridged or abandoned), for the live KPI windows.
+        self.live_answer: Callable[[str, str, bool], None] = lambda campaign, trunk, abandoned: None
         self.safe_harbor = ""
         self.running = True
         self._loaded_at = -1e9
@@ -245,8 +248,9 @@ class CampaignLoop:
         answered = outcome.answer_s is not None
         self._ends.append((now, answered, 0.0))
 
-    def _counted(self, abandoned: bool, answer_s: float) -> None:
+    def _counted(self, abandoned: bool, answer_s: float, trunk: str) -> None:
         self._answers.append((time.monotonic(), abandoned))
+        self.live_answer(self.public_id, trunk, abandoned)
 
     def figures(self) -> RuntimeFigures:
         now = time.monotonic()

@@ -25,12 +25,20 @@ class Dialer:
         self.patience_s, self.safe_harbor = patience_s, safe_harbor
         self.cluster: Cluster | None = None
         self.agent_status: Callable[[str], str | None] = lambda name: None
+        self.live_answer: Callable[[str, str, bool], None] = lambda campaign, trunk, abandoned: None
         self.lease = Lease()
         self.loops: dict[int, CampaignLoop] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
 
-    async def open(self, cluster: Cluster, agent_status: Callable[[str], str | None]) -> None:
+    async def open(
+        self,
+        cluster: Cluster,
+        agent_status: Callable[[str], str | None],
+        live_answer: Callable[[str, str, bool], None] | None = None,
+    ) -> None:
         self.cluster, self.agent_status = cluster, agent_status
+        if live_answer is not None:
+            self.live_answer = live_answer
         for campaign_id in await Campaign.filter(status="running").values_list("id", flat=True):
             self._ensure(campaign_id)
 
@@ -51,7 +59,7 @@ class Dialer:
             self.loops[campaign_id].refresh()
             return
         loop = CampaignLoop(campaign_id, self.cluster, self.agent_status, self.lease)
-        loop.patience_s, loop.safe_harbor = self.patience_s, self.safe_harbor
+        loop.patience_s, loop.safe_harbor, loop.live_answer = self.patience_s, self.safe_harbor, self.live_answer
         self.loops[campaign_id] = loop
         self.tasks[campaign_id] = task = asyncio.get_running_loop().create_task(self._run(loop))
 

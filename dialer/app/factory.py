@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from broadcaster import Broadcast
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -26,18 +25,20 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from dialer import __version__
 from dialer.app.auth import Authenticator
+from dialer.app.broadcast import BroadcastUnavailable, make_broadcast
 from dialer.app.database import tortoise_config
 from dialer.app.dialing import Dialer
 from dialer.app.freeswitch import start_freeswitch
 from dialer.app.imports import ImportWorker
 from dialer.app.limits import LimitedBody
+from dialer.app.live import LiveView
 from dialer.app.settings import Settings, load_settings
 from dialer.app.switchboard import Switchboard
 from dialer.freeswitch.cluster import Cluster
 from dialer.freeswitch.sim import SimNode
 from dialer.graphql.context import CampaignRunner, Context, Deployment
 from dialer.graphql.integrations.service import configuration_document
-from dialer.graphql.permissions import Role
+from dialer.graphql.permissions import Principal, Role
 from dialer.graphql.phones import PhoneParser
 from dialer.graphql.schema import DialerSchema
 from dialer.graphql.schema import schema as default_schema
@@ -45,6 +46,7 @@ from dialer.openapi import build_document
 from dialer.rest_compat.errors import envelope, http_exception, unhandled
 from dialer.rest_compat.routes import ROUTES
 from dialer.rest_compat.shim import compile_routes, starlette_routes
+from dialer.rest_compat.ws import WsBridge
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +68,11 @@ class Services:
     def __init__(self, settings: Settings, runner: CampaignRunner) -> None:
         self.settings = settings
         self.authenticator = Authenticator(settings)
-        self.broadcast = Broadcast(settings.broadcast_url)
+        self.broadcast = make_broadcast(settings.broadcast_url)
         self.runner = runner
         self.freeswitch: Cluster | None = None
         self.switchboard: Switchboard | None = None
+        self.live: LiveView | None = None
         # The embedded simulator, when DIALER_FREESWITCH=sim (tests reach into it).
         self.simulator: SimNode | None = None
         self.deployment = Deployment(
@@ -80,7 +83,12 @@ class Services:
         self.imports = ImportWorker(self.phones, self.publish, self.uploads)
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        await self.broadcast.publish(channel=channel, message=orjson.dumps(message).decode())
+        """Best effort: an announcement lost to a broadcaster outage is logged, never an error for the
+        work that made it (a stored CDR, a finished import chunk); subscribers are told of the gap."""
+        try:
+            await self.broadcast.publish(channel=channel, message=orjson.dumps(message).decode())
+        except BroadcastUnavailable as lost:
+            log.warning("announcement lost: %s", lost)
 
     async def context_for(self, connection: HTTPConnection) -> Context:
         outcome = await self.authenticator.authenticate(connection.headers.get("authorization"))
@@ -97,6 +105,10 @@ class Services:
             switchboard=self.switchboard,  # type: ignore[arg-type]  # set by the lifespan before any request
             deployment=self.deployment,
         )
+
+    async def principal_of(self, credential: str | None) -> tuple[Principal | None, str | None]:
+        outcome = await self.authenticator.authenticate(credential)
+        return outcome.principal, outcome.error
 
     async def authenticate_socket(self, context: Context) -> None:
         """Browsers cannot set headers on a WebSocket: they send the token in connection_init."""
@@ -158,10 +170,14 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
                     freeswitch.cluster, services.publish, settings.watchdog_interval, settings.stuck_after
                 )
                 services.switchboard.start()
-                await dialer.open(freeswitch.cluster, services.switchboard.agent_status)
+                services.live = LiveView(services.publish)
+                services.live.start(freeswitch.cluster.events())
+                await dialer.open(freeswitch.cluster, services.switchboard.agent_status, services.live.live_answer)
                 yield
             finally:
                 await dialer.close()
+                if services.live is not None:
+                    await services.live.close()
                 if services.switchboard is not None:
                     await services.switchboard.close()
                 if freeswitch is not None:
@@ -189,8 +205,11 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
                 allow_headers=["Authorization", "Content-Type"],
             )
         )
+    live = WsBridge(services.principal_of, lambda channel: services.broadcast.subscribe(channel=channel))
     app = Starlette(
         routes=[
+            WebSocketRoute("/ws", live.endpoint),
+            WebSocketRoute("/api/v1/ws", live.endpoint),
             Mount("/api/v1", routes=api),
             Route("/graphql", LimitedBody(graphql_app, settings.max_body_bytes), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),

@@ -8,6 +8,7 @@
     policy.observe(DialOutcome.human(9.2, abandoned=False))   # every finished dial, see below
     policy.observe_handle(251.0)                # every call an agent finishes (talk + wrap-up, s)
     policy.new_day(history=ledger.before(today))  # at the start of each day (optional)
+    policy.learned_theta                        # persist; pass back as theta0 on a rebuild
 
 `Snapshot` is the campaign at `now` (seconds on any monotonic clock; every other time in it is on
 the same clock):
@@ -35,10 +36,12 @@ fewer: trunk caps and CPS are its business; it may pass them as `cap`) and lists
   the engine treats the count as a ceiling.
 * `predictive`: the look-ahead chance constraint of dialer.engine.pacing_lookahead: keep adding
   calls while the newest one's risk of reaching a human no agent takes within the patience stays
-  at or below theta. The outcome mix and timings are learned online (dialer.engine.outcome_model),
-  theta by a slow trim on the abandon budget (`AbandonTrim`). Never fewer calls than progressive
-  would place; falls back to progressive with fewer than `MIN_AGENTS` agents or before
-  `MIN_DIALS` dials and `MIN_HUMANS` humans were observed.
+  at or below theta. No new call while every agent is busy (net of waiting humans): the exact
+  MDP's optimum keeps nothing ringing then. The outcome mix and timings are learned online
+  (dialer.engine.outcome_model), theta by a slow trim on the day's abandon budget
+  (`AbandonTrim`). Never fewer calls than progressive would place; falls back to progressive
+  with fewer than `MIN_AGENTS` agents, or until `MIN_DIALS` dials and `MIN_HUMANS` humans were
+  observed and the finished dials are `MIN_FINISHED_PER_FLIGHT` times the calls in flight.
 
 maxChannels always holds: calls in flight + humans waiting + connected calls + launches <=
 max_channels. `last_reason` says why the last decision launched nothing (for the runtime view).
@@ -50,6 +53,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections import deque
 from dataclasses import dataclass
 
 from dialer.engine.outcome_model import DialKind, DialOutcome, OutcomeModel
@@ -67,6 +71,11 @@ __all__ = [
 MIN_AGENTS = 3
 MIN_DIALS = 100
 MIN_HUMANS = 20
+# Finished dials per call in flight before the mix is trusted: early on, the dials that finished
+# are the short ones (busy, humans), not the 25 s no answers; the bias fades as this ratio grows.
+MIN_FINISHED_PER_FLIGHT = 4
+# A guard that never binds on a sane model: calls in flight <= this x idle agents / contact rate.
+MAX_FLIGHT_FACTOR = 3.0
 REBUILD_EVERY = 25  # observations between two rebuilds of the look-ahead tables...
 REBUILD_AFTER_S = 30.0  # ...and seconds
 
@@ -108,16 +117,37 @@ class Snapshot:
 
 
 class AbandonTrim:
-    """theta, trimmed on the abandon budget left: U = target x humans - abandoned (in calls),
-    target = MARGIN x cap. log theta = log THETA0 + z + KP x U, and z += KI x U per live answer
-    (the integral makes U hover near zero, so the day ends near the target). Budget counts the
-    day and, when given, the other days of the law's window (`history`): a deficit there is paid
-    back today, a surplus is not spent. Gains are per live answer, so the same for any team."""
+    """theta, trimmed on the day's unused abandon budget U = target x live answers - abandoned
+    (in calls), target = MARGIN x cap (2.85 % for a 3 % cap).
 
-    MARGIN = 0.9
-    THETA0 = 0.025
+        log theta = log THETA0 + z + kp x U (+ KP_FAR x the part of |U| beyond U_NEAR) - brake
+        kp = KP + KP_EARLY x EARLY / (EARLY + the campaign's live answers so far)
+        z += KI x U on every live answer
+        brake = KB x (abandons among the last RECENT answers beyond BRAKE_AT x target x RECENT)
+
+    U is the integral of the rate's error, so the proportional term alone brings the rate back to
+    the target; z removes what is left of the offset (the threshold a team needs is not THETA0).
+    Within U_NEAR calls (the budget's own noise) the trim is gentle, so that theta stays steady;
+    beyond, and in the brake, a burst of abandons (the list changed) cuts it harder. A young
+    campaign reacts faster: THETA0 is only a guess. Once grown up, every abandon lowers theta by
+    about 5 %, every answer raises it by 0.14 %. The budget counts the day and, when given, the
+    other days of the law's window (`history`): a deficit there is paid back today, a surplus is
+    not spent. Gains count live answers, not seconds, so none depends on the team size: a big
+    team simply learns faster in wall time. THETA0 sits between the thresholds that give 2.85 %
+    at 10 and at 100 agents (0.033 and 0.02, measured with fixed thresholds); docs/pacing.md has
+    the measurements behind each number."""
+
+    MARGIN = 0.95
+    THETA0 = 0.03
     KP = 0.05
-    KI = 0.0005
+    KP_EARLY = 0.15  # added while the campaign is young: x EARLY / (EARLY + its live answers)
+    EARLY = 500
+    KP_FAR = 0.1  # added beyond U_NEAR calls of budget either way: a burst, not noise
+    U_NEAR = 4.0
+    KI = 0.0001
+    RECENT = 150  # live answers the brake looks back on
+    BRAKE_AT = 1.5  # x target: abandons in the last RECENT answers beyond this...
+    KB = 0.15  # ...cut log theta by this much each
     LOG_MIN = math.log(0.003)
     LOG_MAX = math.log(0.9)
 
@@ -127,17 +157,32 @@ class AbandonTrim:
         self.z = 0.0
         self.humans = 0
         self.abandoned = 0
+        self.life = history[0]  # live answers the campaign has had: a young one learns faster
         self.history = history
+        self._recent: deque[bool] = deque(maxlen=self.RECENT)
 
     def add(self, abandoned: bool) -> None:
         self.humans += 1
+        self.life += 1
         self.abandoned += int(abandoned)
+        self._recent.append(abandoned)
         u = self.unused
         z = self.z + self.KI * u
         # no wind-up: z moves only while theta is inside its bounds, or back towards them
-        raw = self.log_base + z + self.KP * u
+        raw = self.log_base + z + self._proportional(u)
         if self.LOG_MIN <= raw <= self.LOG_MAX or (raw > self.LOG_MAX and u < 0) or (raw < self.LOG_MIN and u > 0):
             self.z = z
+
+    def _proportional(self, u: float) -> float:
+        far = abs(u) - self.U_NEAR
+        kp = self.KP + self.KP_EARLY * self.EARLY / (self.EARLY + self.life)
+        return kp * u + (math.copysign(self.KP_FAR * far, u) if far > 0 else 0.0)
+
+    @property
+    def brake(self) -> float:
+        """A burst: more abandons among the last RECENT answers than BRAKE_AT x target allows."""
+        excess = sum(self._recent) - self.BRAKE_AT * self.target * self.RECENT
+        return self.KB * excess if excess > 0 else 0.0
 
     @property
     def unused(self) -> float:
@@ -149,26 +194,36 @@ class AbandonTrim:
 
     @property
     def theta(self) -> float:
-        raw = self.log_base + self.z + self.KP * self.unused
+        raw = self.log_base + self.z + self._proportional(self.unused) - self.brake
         return math.exp(min(max(raw, self.LOG_MIN), self.LOG_MAX))
 
     def new_day(self, history: tuple[int, int] = (0, 0)) -> None:
-        self.log_base = math.log(self.theta)
+        """A new budget; what the integral learned stays, the proportional reaction to the old
+        budget goes."""
+        self.log_base = min(max(self.log_base + self.z, self.LOG_MIN), self.LOG_MAX)
         self.z = 0.0
         self.humans = self.abandoned = 0
         self.history = history
+        self.life = max(self.life, history[0])
 
 
 class PacingPolicy:
     """One campaign's pacer (see the module docstring). `theta`: a fixed threshold, no trim (for
-    experiments); by default theta is learned."""
+    experiments); by default theta is learned, from `theta0` (default AbandonTrim.THETA0, or what
+    an earlier pacer of the campaign learned: `learned_theta`). `history`: (live answers,
+    abandoned) of the other days of the law's window (AbandonLedger.before)."""
 
     def __init__(
-        self, settings: PacingSettings, *, history: tuple[int, int] = (0, 0), theta: float | None = None
+        self,
+        settings: PacingSettings,
+        *,
+        history: tuple[int, int] = (0, 0),
+        theta: float | None = None,
+        theta0: float | None = None,
     ) -> None:
         self.settings = settings
         self.model = OutcomeModel(settings.aht_s)
-        self.trim = AbandonTrim(settings.abandon_cap, history)
+        self.trim = AbandonTrim(settings.abandon_cap, history, theta0)
         self.fixed_theta = theta
         self.humans = 0
         self.abandoned = 0
@@ -197,8 +252,14 @@ class PacingPolicy:
         return self.fixed_theta if self.fixed_theta is not None else self.trim.theta
 
     @property
-    def ready(self) -> bool:
-        return self.model.dials >= MIN_DIALS and self.model.humans >= MIN_HUMANS
+    def learned_theta(self) -> float:
+        """What the trim has learned, without today's budget reaction: persist it and pass it back
+        as `theta0` when the campaign's pacer is built again (a restart, the next day)."""
+        return math.exp(min(max(self.trim.log_base + self.trim.z, self.trim.LOG_MIN), self.trim.LOG_MAX))
+
+    def ready(self, in_flight: int = 0) -> bool:
+        dials = self.model.dials
+        return dials >= MIN_DIALS and self.model.humans >= MIN_HUMANS and dials >= MIN_FINISHED_PER_FLIGHT * in_flight
 
     # -- deciding ------------------------------------------------------------------------------
 
@@ -227,7 +288,7 @@ class PacingPolicy:
     def _predictive(self, snap: Snapshot, net_idle: int, room: int) -> int:
         floor = net_idle - len(snap.dialled_at)
         busy = len(snap.busy_since)
-        if snap.idle + busy < MIN_AGENTS or not self.ready:
+        if snap.idle + busy < MIN_AGENTS or not self.ready(len(snap.dialled_at)):
             return floor
         if net_idle <= 0:  # the constrained MDP's optimum: nothing ringing while every agent is busy
             return 0
@@ -240,6 +301,8 @@ class PacingPolicy:
 
         if not fits(1):
             return floor
+        guard = MAX_FLIGHT_FACTOR * net_idle / max(self.model.contact_rate, 0.05) - len(snap.dialled_at)
+        room = min(room, max(int(guard), 1))
         ok, bad = 1, 2
         while bad <= room and fits(bad):
             ok, bad = bad, bad * 2

@@ -7,9 +7,11 @@ By then, competing for the agents, there are:
 
 * the humans already waiting (W), and
 * X_A humans from the calls already in flight: call j, in flight for a_j seconds, turns human by
-  a_j + v with the exact conditional probability P(human in (a_j, a_j + v] | unsettled at a_j) from
-  the learned mix and timings; X_A is taken as Poisson with the sum of these means (plus the other
-  calls placed in the same decision, at age 0);
+  a_j + v with the exact conditional probability h_j = P(human in (a_j, a_j + v] | unsettled at
+  a_j) from the learned mix and timings (plus the other calls placed in the same decision, at
+  age 0). X_A is a sum of such Bernoullis; it is taken as the binomial with the same mean and
+  variance (Poisson when the h_j are all small). Against a plain Poisson this gains about 0.15
+  point of occupancy at 10 agents, where a few calls with h near 0.5 decide;
 
 and to serve them there are the I idle agents plus X_F ~ Binomial(B, 1 - exp(-(v + patience)/AHT))
 of the B busy agents (handle time memoryless: the elapsed handle time adds nothing measurable at

@@ -21,7 +21,9 @@ outcomes keep their proportions among themselves (machine : no answer : failed =
 
 The policy is driven only through its public interface (dialer.engine.pacing): `decide(Snapshot)`
 after every event and on a 1 s tick, `observe(DialOutcome)` when a dial settles (a human once it
-was bridged or abandoned), `observe_handle(seconds)` when an agent finishes a call. Pure:
+was bridged or abandoned), `observe_handle(seconds)` when an agent finishes a call, and
+`new_day()` once, when the measured day begins (the engine calls it at the start of each day: the
+day whose abandon rate is counted is the day whose budget the pacer trims on). Pure:
 randomness comes from `random.Random(seed)`, time is simulated, nothing is read or written.
 """
 

@@ -18,6 +18,7 @@ from dialer.graphql.dnc.schema import DncMutation, DncQuery
 from dialer.graphql.errors import BadRequest, DialerError
 from dialer.graphql.integrations.schema import IntegrationMutation, IntegrationQuery
 from dialer.graphql.leads.schema import LeadMutation, LeadQuery, LeadSubscription
+from dialer.graphql.live.schema import LiveSubscription
 from dialer.graphql.providers.schema import ProviderMutation, ProviderQuery
 from dialer.graphql.scalars import SCALAR_MAP
 
@@ -42,7 +43,7 @@ class Mutation(
 
 
 @strawberry.type
-class Subscription(LeadSubscription):
+class Subscription(LeadSubscription, LiveSubscription):
     pass
 
 

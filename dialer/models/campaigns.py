@@ -20,6 +20,9 @@ class Campaign(Model):
     status = fields.CharField(max_length=16, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # The campaign's own calling window on the lead's clock ("mon-fri 09:00-18:00"); it only narrows
+    # the law's (dialer.engine.windows); None: the law's alone. Last, where its migration added it.
+    calling_hours = fields.CharField(max_length=200, null=True)
 
     class Meta:
         table = "campaigns"

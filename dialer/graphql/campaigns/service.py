@@ -10,6 +10,7 @@ from strawberry import UNSET
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
+from dialer.engine.windows import WeeklyHours
 from dialer.graphql.campaigns.types import (
     AmdInput,
     CampaignCreateInput,
@@ -20,7 +21,7 @@ from dialer.graphql.campaigns.types import (
 )
 from dialer.graphql.cdr.service import abandon_counts
 from dialer.graphql.context import AuditScope, CampaignRunner, Context
-from dialer.graphql.errors import Conflict
+from dialer.graphql.errors import BadRequest, Conflict
 from dialer.graphql.ids import fetch
 from dialer.graphql.pagination import Connection, paginate
 from dialer.models import Campaign as CampaignRow
@@ -42,7 +43,7 @@ _AMD_KEYS = {
     "detect_sit": "detectSIT",
 }
 _PREDICTIVE_KEYS = {"target_occupancy": "targetOccupancy", "aht_sec": "ahtSec"}
-_COLUMNS = ("name", "type", "list_id", "queue", "pacing", "max_channels", "abandon_cap")
+_COLUMNS = ("name", "type", "list_id", "queue", "pacing", "max_channels", "abandon_cap", "calling_hours")
 _SNAPSHOT_COLUMNS = {
     "name": "name",
     "type": "type",
@@ -52,6 +53,7 @@ _SNAPSHOT_COLUMNS = {
     "pacing": "pacing",
     "maxChannels": "max_channels",
     "abandonCap": "abandon_cap",
+    "callingHours": "calling_hours",
     "amd": "amd",
     "predictive": "predictive",
 }
@@ -85,6 +87,17 @@ def _announce(context: Context, row: CampaignRow) -> None:
     )
 
 
+def _calling_hours(spec: Any) -> str | None:
+    """The window as given, once dialer.engine.windows reads it; an empty one (or none) is no window."""
+    if spec is UNSET or spec is None or not spec.strip():
+        return None
+    try:
+        WeeklyHours.parse(spec)
+    except (ValueError, IndexError) as bad:
+        raise BadRequest.fields({"callingHours": f"not a calling window: {bad}"}) from None
+    return spec.strip()
+
+
 async def create(data: CampaignCreateInput, context: Context, audit: AuditScope) -> CampaignRow:
     policy = {"weights": data.trunk_policy.weights, "caps": data.trunk_policy.caps}
     row = await CampaignRow.create(
@@ -96,6 +109,7 @@ async def create(data: CampaignCreateInput, context: Context, audit: AuditScope)
         pacing=data.pacing,
         max_channels=data.max_channels,
         abandon_cap=data.abandon_cap,
+        calling_hours=_calling_hours(data.calling_hours),
         amd=_amd(data.amd),
         predictive=_predictive(data.predictive),
         status=CampaignStatus.paused.value,
@@ -122,6 +136,8 @@ async def update(public_id: str, patch: CampaignPatchInput, context: Context, au
     for column in _COLUMNS:
         value = getattr(patch, column)
         if value is not UNSET:
+            if column == "calling_hours":
+                value = _calling_hours(value)
             setattr(row, column, value.strip() if column == "name" else _plain(value))
     if patch.amd is not UNSET:
         row.amd = _merged(row.amd, patch.amd, _AMD_KEYS)

@@ -68,6 +68,9 @@ class Campaign:
     pacing: float
     max_channels: int
     abandon_cap: float
+    calling_hours: str | None = strawberry.field(
+        description="The campaign's own window on the lead's local clock; it only narrows the law's."
+    )
     amd: Amd
     predictive: Predictive
     status: CampaignStatus
@@ -86,6 +89,7 @@ class Campaign:
             pacing=row.pacing,
             max_channels=row.max_channels,
             abandon_cap=row.abandon_cap,
+            calling_hours=row.calling_hours,
             amd=Amd(
                 engine=AmdEngine(row.amd["engine"]),
                 min_confidence=row.amd["minConfidence"],
@@ -129,6 +133,11 @@ CONFIDENCE = {"minimum": 0, "maximum": 1}
 WINDOW_MS = {"minimum": 1, "maximum": 60_000}
 OCCUPANCY = {"exclusiveMinimum": 0, "maximum": 1}
 AHT_SEC = {"minimum": 1, "maximum": 86_400}
+_DAY = "(mon|tue|wed|thu|fri|sat|sun)"
+_SPAN = "([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)"
+_DAYS_SPAN = f"{_DAY}(-{_DAY})? {_SPAN}"
+CALLING_HOURS = {"maxLength": 200, "pattern": f"^({_SPAN}|{_DAYS_SPAN}(, {_DAYS_SPAN})*)$"}
+CALLING_HOURS_OR_EMPTY = {"maxLength": 200, "pattern": f"^({_SPAN}|{_DAYS_SPAN}(, {_DAYS_SPAN})*)?$"}
 
 
 @strawberry.input
@@ -165,6 +174,12 @@ class CampaignCreateInput:
     pacing: float = constrained("Lines per agent (power, preview) or starting ratio (predictive).", 1.0, **PACING)
     max_channels: int = constrained("Most concurrent calls of this campaign.", 50, **MAX_CHANNELS)
     abandon_cap: float = constrained("Largest abandoned share of live answers allowed.", 0.03, **ABANDON_CAP)
+    calling_hours: str | None = constrained(
+        "Our extension: the campaign's calling window on the lead's clock, e.g. 'mon-fri 09:00-18:00, "
+        "sat 10:00-14:00' or '09:00-20:00' (every day); it only narrows the legal hours.",
+        UNSET,
+        **CALLING_HOURS,
+    )
     amd: AmdInput = strawberry.field(default_factory=AmdInput)
     predictive: PredictiveInput = strawberry.field(default_factory=PredictiveInput)
 
@@ -200,5 +215,6 @@ class CampaignPatchInput:
     pacing: float | None = constrained(None, UNSET, **PACING)
     max_channels: int | None = constrained(None, UNSET, **MAX_CHANNELS)
     abandon_cap: float | None = constrained(None, UNSET, **ABANDON_CAP)
+    calling_hours: str | None = constrained("An empty string removes the window.", UNSET, **CALLING_HOURS_OR_EMPTY)
     amd: AmdPatch | None = UNSET
     predictive: PredictivePatch | None = UNSET

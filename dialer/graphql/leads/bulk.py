@@ -1,15 +1,23 @@
-"""Bulk SQL for imports, one statement per chunk: PostgreSQL takes the chunk as column arrays;
-SQLite takes multi-row VALUES within its parameter limit. Both skip rows that already exist and say which they
-inserted, which is how duplicates are found with no in-memory set of the file's numbers."""
+"""Bulk SQL for imports. Both databases skip rows that already exist and say which they inserted,
+which is how duplicates are found with no in-memory set of the file's numbers.
+
+PostgreSQL: the chunk, already COPY text (see chunks.py), is copied into two temporary staging
+tables, and one statement then inserts its leads (DNC-listed ones stored as dnc), writes every reject
+with its reason, and counts both. SQLite: multi-row VALUES within its parameter limit, then the
+rejects.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from dialer.graphql.leads.rows import LeadRow
+from dialer.graphql.leads.chunks import StagedChunk
+from dialer.graphql.leads.rows import REPEAT, STAGE_LEAD_COLUMNS, STAGE_REFUSED_COLUMNS, LeadRow
 
 LEAD_COLUMNS = (
     "list_id",
@@ -44,26 +52,108 @@ def lead_values(row: LeadRow, list_id: int, job_id: int, dnc: bool, now: datetim
     return (list_id, *row, status, dialable, priority, now, 0, "{}", job_id, now, now)
 
 
-# PostgreSQL: the chunk as nine text arrays (unnest; `->>` on JSON would re-parse each row per
-# column), the per-chunk constants as parameters, the DNC check inside the statement, and one row
-# back (Tortoise turns every returned row into a dict, and its execute_query drops the rows of an
-# INSERT ... RETURNING).
-_PG_INSERT = f"""
-WITH incoming AS (
-    SELECT r.*, EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.scope = 'global' AND d.phone = r.phone) AS blocked
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                $9::text[]) AS r(phone, alt_phone1, alt_phone2, first_name, last_name, state, timezone, zip, notes)
-), added AS (
-    INSERT INTO leads ({", ".join(LEAD_COLUMNS)})
-    SELECT $10, phone, alt_phone1, alt_phone2, first_name, last_name, state, timezone, zip, notes,
-           CASE WHEN blocked THEN 'dnc' ELSE 'new' END, NOT blocked, CASE WHEN blocked THEN 9 ELSE 2 END,
-           $12, 0, '{{}}', $11, $12, $12
-    FROM incoming
-    ON CONFLICT (list_id, phone) DO NOTHING
-    RETURNING phone, status
-)
-SELECT coalesce(array_agg(phone), '{{}}') AS phones, count(*) FILTER (WHERE status = 'dnc') AS dnc FROM added
+LEADS_STAGE, REFUSED_STAGE = "dialer_import_leads", "dialer_import_refused"
+
+# The first statements of each chunk's transaction (SET TRANSACTION must come before any query).
+# Read committed whatever the server's default: each statement sees what the chunk before committed,
+# and two chunks in flight update the job's row one after the other. The staging tables are
+# temporary: per session, never WAL-logged, no index, no foreign key; ON COMMIT DELETE ROWS empties
+# them at commit, and a rollback (a crash) takes their rows with it. Created when missing, so they
+# also survive a pooler that hands out another session. New numbers and the other rows are staged
+# apart so that the insert reads a whole table: with no filter on a column without statistics, the
+# planner's row estimate holds, and it hashes the DNC list once for the chunk when that list is
+# small (it probes the index row by row when it is large). jit off: the estimates can cross
+# jit_above_cost, and compiling costs more than it saves on 10,000 rows. The commit stays
+# synchronous (a durable checkpoint): synchronous_commit off bought nothing measurable here.
+_PG_PREPARE = f"""
+SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+SET LOCAL jit = off;
+SET LOCAL client_min_messages = warning;
+CREATE TEMP TABLE IF NOT EXISTS {LEADS_STAGE} (
+    row_number bigint NOT NULL, phone text NOT NULL, alt_phone1 text, alt_phone2 text, first_name text,
+    last_name text, state text, timezone text, zip text, notes text, line text NOT NULL
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS {REFUSED_STAGE} (
+    row_number bigint NOT NULL, reason text NOT NULL, phone text, line text NOT NULL
+) ON COMMIT DELETE ROWS
 """
+
+# One statement per chunk, so one snapshot: the leads scanned to name a duplicate's reason are those
+# committed before it began. A new number not inserted was in the list then: brought in by this job
+# (duplicate_in_file) or not (duplicate_in_list). Or it was inserted meanwhile by another import's
+# transaction, which the snapshot does not see: duplicate_in_list, rightly. A REPEAT row (its number
+# was in the previous chunk, which may not be committed yet) is duplicate_in_list only if the number
+# was in the list before that chunk. Only those few rows look their lead up. `blocked` is computed
+# once per row (OFFSET 0 keeps the planner from copying the EXISTS into each of the three columns
+# that use it). Leads go in in file order (a sequential scan of the stage), so their ids follow the
+# file as before; rejects too.
+_PG_STORE = f"""
+WITH added AS (
+    INSERT INTO leads ({", ".join(LEAD_COLUMNS)})
+    SELECT $1, phone, alt_phone1, alt_phone2, first_name, last_name, state, timezone, zip, notes,
+           CASE WHEN blocked THEN 'dnc' ELSE 'new' END, NOT blocked, CASE WHEN blocked THEN 9 ELSE 2 END,
+           $3, 0, '{{}}', $2, $3, $3
+    FROM (
+        SELECT s.*, EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.scope = 'global' AND d.phone = s.phone) AS blocked
+        FROM {LEADS_STAGE} s OFFSET 0
+    ) AS incoming
+    ON CONFLICT (list_id, phone) DO NOTHING
+    RETURNING phone, dialable
+), refused AS (
+    INSERT INTO import_rejects (job_id, row_number, reason, line)
+    SELECT $2, r.row_number,
+           CASE WHEN r.reason IS NOT NULL AND r.reason <> '{REPEAT}' THEN r.reason
+                WHEN coalesce(
+                    (SELECT coalesce(l.import_job_id, 0) FROM leads l WHERE l.list_id = $1 AND l.phone = r.phone),
+                    CASE WHEN r.reason = '{REPEAT}' THEN $2 END
+                ) = $2 THEN 'duplicate_in_file'
+                ELSE 'duplicate_in_list' END,
+           r.line
+    FROM (
+        SELECT row_number, reason, phone, line FROM {REFUSED_STAGE}
+        UNION ALL
+        SELECT row_number, NULL, phone, line FROM {LEADS_STAGE} s
+        WHERE NOT EXISTS (SELECT 1 FROM added a WHERE a.phone = s.phone)
+    ) AS r
+    ORDER BY r.row_number
+    ON CONFLICT DO NOTHING
+    RETURNING reason
+)
+SELECT (SELECT count(*) FROM added) AS accepted,
+       (SELECT count(*) FROM added WHERE NOT dialable) AS dnc,
+       (SELECT coalesce(json_object_agg(reason, n), '{{}}')::text FROM (
+            SELECT reason, count(*) AS n FROM refused GROUP BY reason) AS r) AS reasons
+"""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a chunk added: leads (DNC hits among them) and rejects by reason."""
+
+    accepted: int
+    dnc_hits: int
+    rejected_by_reason: dict[str, int]
+
+
+async def store_staged(
+    connection: BaseDBAsyncClient, chunk: StagedChunk, list_id: int, job_id: int, now: datetime
+) -> Stored:
+    """PostgreSQL: a chunk's COPY text into the staging tables, then its leads and rejects stored, in
+    the caller's transaction."""
+    async with connection.acquire_connection() as raw:
+        await raw.execute(_PG_PREPARE)
+        # Memoryviews: asyncpg would take bytes for a file name.
+        for table, columns, text in (
+            (LEADS_STAGE, STAGE_LEAD_COLUMNS, chunk.leads),
+            (REFUSED_STAGE, STAGE_REFUSED_COLUMNS, chunk.refused),
+        ):
+            if text:
+                await raw.copy_to_table(table, source=memoryview(text), columns=columns, format="text")
+        found = await raw.fetchrow(_PG_STORE, list_id, job_id, now)
+    return Stored(found["accepted"], found["dnc"], orjson.loads(found["reasons"]))
+
+
+# SQLite: the chunk as Python objects (chunks.Chunk); see imports._store_objects.
 
 
 async def insert_leads(
@@ -73,10 +163,6 @@ async def insert_leads(
     how many of them were DNC-listed."""
     if not rows:
         return set(), 0
-    if is_postgres(connection):
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        found = (await connection.execute_query_dict(_PG_INSERT, [*columns, list_id, job_id, now]))[0]
-        return set(found["phones"]), found["dnc"]
     blocked = await global_dnc(connection, [row.phone for row in rows])
     values = [lead_values(row, list_id, job_id, row.phone in blocked, now) for row in rows]
     inserted: set[str] = set()
@@ -92,54 +178,27 @@ async def insert_leads(
     return inserted, len(inserted & blocked)
 
 
-async def _in_list(connection: BaseDBAsyncClient, sql_pg: str, sql_lite: str, head: list, items: list) -> list[dict]:
-    if not items:
-        return []
-    if is_postgres(connection):
-        return await connection.execute_query_dict(sql_pg, [*head, items])
+async def _in_list(connection: BaseDBAsyncClient, sql: str, head: list, items: list) -> list[dict]:
     found: list[dict] = []
     for start in range(0, len(items), 30000):
         part = items[start : start + 30000]
-        sql = sql_lite.format(marks=", ".join("?" * len(part)))
-        found.extend(await connection.execute_query_dict(sql, [*head, *part]))
+        found.extend(await connection.execute_query_dict(sql.format(marks=", ".join("?" * len(part))), [*head, *part]))
     return found
 
 
 async def global_dnc(connection: BaseDBAsyncClient, phones: list[str]) -> set[str]:
-    rows = await _in_list(
-        connection,
-        "SELECT phone FROM dnc_numbers WHERE scope = 'global' AND phone = ANY($1::text[])",
-        "SELECT phone FROM dnc_numbers WHERE scope = 'global' AND phone IN ({marks})",
-        [],
-        phones,
-    )
-    return {row["phone"] for row in rows}
+    sql = "SELECT phone FROM dnc_numbers WHERE scope = 'global' AND phone IN ({marks})"
+    return {row["phone"] for row in await _in_list(connection, sql, [], phones)}
 
 
 async def owners(connection: BaseDBAsyncClient, list_id: int, phones: list[str]) -> dict[str, int | None]:
     """For phones already in the list: the import that brought each in."""
-    rows = await _in_list(
-        connection,
-        "SELECT phone, import_job_id FROM leads WHERE list_id = $1 AND phone = ANY($2::text[])",
-        "SELECT phone, import_job_id FROM leads WHERE list_id = ? AND phone IN ({marks})",
-        [list_id],
-        phones,
-    )
-    return {row["phone"]: row["import_job_id"] for row in rows}
+    sql = "SELECT phone, import_job_id FROM leads WHERE list_id = ? AND phone IN ({marks})"
+    return {row["phone"]: row["import_job_id"] for row in await _in_list(connection, sql, [list_id], phones)}
 
 
 async def insert_rejects(connection: BaseDBAsyncClient, job_id: int, rejects: Sequence[tuple[int, str, str]]) -> None:
     """(row number, reason, line); a resumed import may write a row again, so repeats are skipped."""
-    if not rejects:
-        return
-    if is_postgres(connection):
-        rows, reasons, lines = (list(c) for c in zip(*rejects, strict=True))
-        await connection.execute_query(
-            "INSERT INTO import_rejects (job_id, row_number, reason, line) "
-            "SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING",
-            [job_id, rows, reasons, lines],
-        )
-        return
     for start in range(0, len(rejects), 5000):
         part = rejects[start : start + 5000]
         await connection.execute_query(

@@ -1,10 +1,12 @@
 """Lead imports as jobs.
 
 A job reads its CSV in chunks. Each chunk's leads, rejects and the job's counters (with `rows_done`,
-the checkpoint) commit in one transaction, so a crash loses at most the chunk in flight: the job is
-resumed from `rows_done` (by whichever process finds its heartbeat stale) and ends with the same
-result as an uninterrupted run. A cancelled job is rolled back: its leads and rejects are deleted
-and the list is as before. Memory is bounded by the chunk, whatever the file size.
+the checkpoint) commit in one transaction, and chunks commit in file order, so a crash loses at most
+the chunks in flight (two on PostgreSQL, which stores one while writing the next; one on SQLite),
+none of them partly: the job is resumed from `rows_done` (by whichever process finds its heartbeat
+stale) and ends with the same result as an uninterrupted run. A cancelled job is rolled back: its
+leads and rejects are deleted and the list is as before. Memory is bounded by a few chunks, whatever
+the file size.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from dialer.graphql.leads import bulk
-from dialer.graphql.leads.chunks import CHUNK, Chunk, open_chunks
+from dialer.graphql.leads.chunks import CHUNK, Chunk, StagedChunk, open_chunks
 from dialer.graphql.leads.rows import HeaderError, encode_line, open_text, read_header
 from dialer.graphql.phones import PhoneParser
 from dialer.models import ImportJob, ImportReject, Lead
@@ -39,6 +42,7 @@ PROGRESS_FIELDS = [
     "bytes_total",
 ]
 TERMINAL = ("done", "failed", "cancelled")
+IN_FLIGHT = 2  # chunks stored at once on PostgreSQL
 
 Progress = Callable[[ImportJob], Awaitable[None]]
 
@@ -49,33 +53,51 @@ def check_header(path: str) -> None:
         read_header(open_text(binary))
 
 
-async def _store(job: ImportJob, chunk: Chunk, delimiter: str, reasons: Counter) -> None:
-    """The chunk's leads, rejects and the job's counters in one transaction (the checkpoint)."""
+async def _store(
+    job: ImportJob,
+    chunk: Chunk | StagedChunk,
+    delimiter: str,
+    reasons: Counter,
+    after: asyncio.Task[None] | None = None,
+) -> None:
+    """The chunk's leads, rejects and the job's counters in one transaction (the checkpoint).
+    `after`: the previous chunk's store, maybe still running. This chunk's rows are written meanwhile,
+    on a connection of its own, but its counters and commit wait for that one to commit: checkpoints
+    commit in file order, and if that one fails this one rolls back too."""
     now = datetime.now(UTC)
-    rejects = list(chunk.rejects)
-    accepted = 0
     async with in_transaction() as connection:
-        rows = [row for _, row, _ in chunk.leads.values()]
-        inserted, dnc_hits = await bulk.insert_leads(connection, rows, job.list_id, job.id, now)
-        existing = await bulk.owners(connection, job.list_id, [p for p in chunk.leads if p not in inserted])
-        for phone, (number, _, record) in chunk.leads.items():
-            if phone in inserted:
-                accepted += 1
-            else:
-                why = "duplicate_in_file" if existing.get(phone) == job.id else "duplicate_in_list"
-                rejects.append((number, why, encode_line(record, delimiter)))
-        await bulk.insert_rejects(connection, job.id, rejects)
-        for _, reason, _ in rejects:
-            reasons[reason] += 1
-        job.accepted += accepted
-        job.rejected += len(rejects)
-        job.duplicates += sum(1 for _, reason, _ in rejects if reason.startswith("duplicate"))
-        job.dnc_hits += dnc_hits
+        if isinstance(chunk, StagedChunk):
+            stored = await bulk.store_staged(connection, chunk, job.list_id, job.id, now)
+        else:
+            stored = await _store_objects(connection, job, chunk, delimiter, now)
+        if after is not None:
+            await after
+        reasons.update(stored.rejected_by_reason)
+        job.accepted += stored.accepted
+        job.rejected += sum(stored.rejected_by_reason.values())
+        job.duplicates += sum(n for reason, n in stored.rejected_by_reason.items() if reason.startswith("duplicate"))
+        job.dnc_hits += stored.dnc_hits
         job.rows_done, job.bytes_done = chunk.last_row, chunk.bytes_read
         job.rejected_by_reason = dict(reasons)
         job.heartbeat_at = datetime.now(UTC)
         # Never the status: a cancel request may have set it meanwhile.
         await job.save(using_db=connection, update_fields=PROGRESS_FIELDS)
+
+
+async def _store_objects(
+    connection: BaseDBAsyncClient, job: ImportJob, chunk: Chunk, delimiter: str, now: datetime
+) -> bulk.Stored:
+    """SQLite: the chunk's leads, then the rows not inserted as duplicates with the other rejects."""
+    rejects = list(chunk.rejects)
+    rows = [row for _, row, _ in chunk.leads.values()]
+    inserted, dnc_hits = await bulk.insert_leads(connection, rows, job.list_id, job.id, now)
+    existing = await bulk.owners(connection, job.list_id, [p for p in chunk.leads if p not in inserted])
+    for phone, (number, _, record) in chunk.leads.items():
+        if phone not in inserted:
+            why = "duplicate_in_file" if existing.get(phone) == job.id else "duplicate_in_list"
+            rejects.append((number, why, encode_line(record, delimiter)))
+    await bulk.insert_rejects(connection, job.id, rejects)
+    return bulk.Stored(len(inserted), dnc_hits, dict(Counter(reason for _, reason, _ in rejects)))
 
 
 async def _roll_back(job: ImportJob) -> None:
@@ -86,6 +108,16 @@ async def _roll_back(job: ImportJob) -> None:
         job.accepted = job.rejected = job.duplicates = job.dnc_hits = 0
         job.rejected_by_reason = {}
         await job.save()
+
+
+async def _settle(tasks: deque[asyncio.Task[None]]) -> None:
+    """After a failure: let the chunks still in flight end on their own (each fails once the one
+    before it has, and rolls back; cancelling a task mid-transaction is unsafe)."""
+    if tasks:
+        await asyncio.wait(tasks)
+        for task in tasks:
+            if not task.cancelled():
+                task.exception()  # seen: the failure that counts is the one already propagating
 
 
 async def _cancel_requested(job: ImportJob) -> bool:
@@ -102,32 +134,50 @@ async def run(
         await _roll_back(job)
         await progress(job)
         return job
-    job.status, job.started_at, job.heartbeat_at = "running", job.started_at or datetime.now(UTC), datetime.now(UTC)
-    await job.save(update_fields=["status", "started_at", "heartbeat_at"])
+    job.started_at, job.heartbeat_at = job.started_at or datetime.now(UTC), datetime.now(UTC)
+    # Only from queued or running: a cancel may have landed since the job was read.
+    started = await ImportJob.filter(id=job.id, status__in=["queued", "running"]).update(
+        status="running", started_at=job.started_at, heartbeat_at=job.heartbeat_at
+    )
+    if not started:
+        await job.refresh_from_db(fields=["status"])
+        if job.status == "cancelling":
+            await _roll_back(job)
+            await progress(job)
+        return job
+    job.status = "running"
     reasons: Counter = Counter(job.rejected_by_reason)
     try:
         with open(job.path, "rb") as binary, open_text(binary) as text:
             delimiter = read_header(text).delimiter
         job.bytes_total = os.path.getsize(job.path)
-        source = open_chunks(job.path, job.rows_done, phones.default_region, job.bytes_total, CHUNK)
+        staged = bulk.is_postgres(Lead._meta.db)  # PostgreSQL takes the chunk as COPY text
+        source = open_chunks(job.path, job.rows_done, phones.default_region, job.bytes_total, CHUNK, staged=staged)
+        # Chunks being stored, oldest first: on PostgreSQL two at once, so that its two cores write
+        # while the reader process parses; SQLite has one writer.
+        storing: deque[asyncio.Task[None]] = deque()
+        depth = IN_FLIGHT if staged else 1
         try:
-            storing: asyncio.Task[None] | None = None
             while True:
-                chunk = await source.next()  # read meanwhile: the previous chunk is being stored
-                if storing is not None:
-                    await storing
+                chunk = await source.next()  # read meanwhile: earlier chunks are being stored
+                while storing and (chunk is None or len(storing) >= depth):
+                    await storing.popleft()
                     await progress(job)
-                    if await _cancel_requested(job):
-                        await _roll_back(job)
-                        await progress(job)
-                        return job
-                    if stopping():
+                    cancelled = await _cancel_requested(job)
+                    if cancelled or stopping():
+                        while storing:  # the chunk still in flight commits first, in order
+                            await storing.popleft()
+                        if cancelled:
+                            await _roll_back(job)
+                            await progress(job)
                         return job
                 if chunk is None:
                     break
-                storing = asyncio.create_task(_store(job, chunk, delimiter, reasons))
+                after = storing[-1] if storing else None
+                storing.append(asyncio.create_task(_store(job, chunk, delimiter, reasons, after)))
         finally:
             source.close()
+            await _settle(storing)
         job.bytes_done, job.finished_at = job.bytes_total, datetime.now(UTC)
         finished = await ImportJob.filter(id=job.id, status="running").update(
             status="done", finished_at=job.finished_at, bytes_done=job.bytes_done

@@ -3,13 +3,17 @@
 Header names match without regard to case, spaces, '_' or '-' ("First Name" = firstName). Time
 zone: the row's own if it is a valid IANA name, else the ZIP's, else the phone exchange's, else the
 state's when the whole state lies in one zone; otherwise none (the engine then applies every zone of
-the state). State: normalised to its two-letter code, from the column or else the ZIP."""
+the state). State: normalised to its two-letter code, from the column or else the ZIP.
+
+On PostgreSQL a chunk travels as COPY text (`lead_line`, `refused_line`): each row of the file as one
+line for a staging table, written by the reader process so that the importer only forwards bytes."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, NamedTuple
 
@@ -145,3 +149,48 @@ def encode_line(record: list[str], delimiter: str = ",") -> str:
     out = io.StringIO()
     csv.writer(out, delimiter=delimiter, lineterminator="").writerow(record)
     return out.getvalue()
+
+
+class _Echo:
+    # csv's writerow returns whatever its file's write returns; str returns the line it is given.
+    write = str
+
+
+def line_encoder(delimiter: str) -> Callable[[list[str]], str]:
+    """encode_line with one writer for the whole file: a writer and a buffer per row cost more than
+    the row itself, and the reader process encodes every row (any may turn out a duplicate)."""
+    return csv.writer(_Echo(), delimiter=delimiter, lineterminator="").writerow  # type: ignore[return-value]
+
+
+# PostgreSQL's staging tables (bulk.py), in the order of their COPY lines: a chunk's new numbers,
+# and its other rows (rejected, or REPEAT).
+STAGE_LEAD_COLUMNS = ("row_number", *LeadRow._fields, "line")
+STAGE_REFUSED_COLUMNS = ("row_number", "reason", "phone", "line")
+# Not a reason but a note to the staging statement: the number was in the previous chunk, which may
+# still be uncommitted (two chunks are stored at once): not inserted, and named in SQL (bulk.py).
+REPEAT = "repeat"
+
+_N = "\\N"  # COPY's NULL
+# What COPY text must escape. NUL cannot be stored in PostgreSQL text at all: in a rejected row's
+# line (rows holding it are rejected as bad_encoding) it becomes U+FFFD, like undecodable bytes.
+_SPECIAL = re.compile(r"[\\\t\n\r\x00]")
+_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": "\ufffd"})
+
+
+def lead_line(number: int, lead: LeadRow, line: str) -> str:
+    """A new number's row as a COPY line of the leads stage. Hot: once per lead on PostgreSQL."""
+    # Every text value of a lead is part of its line (phones, states and zones are normalised, so
+    # plain), so a line without special characters needs no escaping at all: the usual case.
+    if _SPECIAL.search(line) is not None:
+        line = line.translate(_ESCAPE)
+        lead = LeadRow(*(value.translate(_ESCAPE) if value else value for value in lead))
+    phone, alt1, alt2, first, last, state, zone, zip_code, notes = lead
+    return (
+        f"{number}\t{phone}\t{alt1 or _N}\t{alt2 or _N}\t{first or _N}\t{last or _N}\t{state or _N}\t"
+        f"{zone or _N}\t{zip_code or _N}\t{notes or _N}\t{line}\n"
+    )
+
+
+def refused_line(number: int, reason: str, phone: str | None, line: str) -> str:
+    """A rejected (or REPEAT) row as a COPY line of the refused stage; `phone` normalised or None."""
+    return f"{number}\t{reason}\t{phone or _N}\t{line.translate(_ESCAPE)}\n"

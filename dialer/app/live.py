@@ -1,0 +1,156 @@
+"""The live view's source: FreeSWITCH's events become `call.update` messages (channel `calls`) and feed
+the KPI windows (dialer.engine.kpi), whose `kpi.tick` messages go out every second (channel `kpi`).
+
+Only the dialer's own calls count: those tagged with a `campaign_id` channel variable (probes too,
+as campaign "probe"). Each call is followed from its CHANNEL_CREATE to its CHANNEL_HANGUP_COMPLETE, so
+the board gets one Originated, one Answered, one AMD verdict and one Ended per call, as it needs.
+The engine tells whether each human was bridged or abandoned (`live_answer`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dialer.engine.kpi import AmdLabel, Answered, Ended, KpiBoard, LiveAnswer, Originated, amd_label
+from dialer.freeswitch import events as ev
+from dialer.freeswitch.causes import cause_of
+
+log = logging.getLogger(__name__)
+Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
+# call.update's states for how a call ended, by hangup cause (anything else is Hangup).
+ENDED_AS = {"NO_ANSWER": "NoAnswer", "NO_USER_RESPONSE": "NoAnswer", "ORIGINATOR_CANCEL": "NoAnswer"}
+TONE_STATE = {"FAX": "Fax", "SIT": "Sit"}
+
+
+@dataclass
+class Followed:
+    campaign: str | None
+    trunk: str | None
+    number: str
+    answered: bool = False
+    verdict: str | None = None
+    queue: str | None = None
+    agent: str | None = None
+
+
+class LiveView:
+    def __init__(self, publish: Publish, board: KpiBoard | None = None) -> None:
+        self.publish = publish
+        self.board = board or KpiBoard()
+        self.calls: dict[str, Followed] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self, events: ev.Subscription) -> None:
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._consume(events)), loop.create_task(self._tick())]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def live_answer(self, campaign: str | None, trunk: str | None, abandoned: bool) -> None:
+        self.board.record(LiveAnswer(time.monotonic(), abandoned, campaign, trunk))
+
+    # -- events ----------------------------------------------------------------------------------
+
+    async def _consume(self, events: ev.Subscription) -> None:
+        with events:
+            async for event in events:
+                try:
+                    await self.on_event(event)
+                except Exception:
+                    log.exception("live view: event %s", event.name)
+
+    async def on_event(self, event: ev.Event) -> None:
+        if event.name == "callcenter::info":
+            await self._on_callcenter(event)
+            return
+        uuid = event.uuid or ""
+        now = time.monotonic()
+        call = self.calls.get(uuid)
+        if event.name == "CHANNEL_CREATE" and call is None and event.variable("campaign_id"):
+            call = self.calls[uuid] = Followed(
+                event.variable("campaign_id"),
+                event.variable("trunk_id"),
+                event.headers.get("Caller-Destination-Number", ""),
+            )
+            self.board.record(Originated(now, call.campaign, call.trunk))
+            await self._update(uuid, call, "Dialing")
+        if call is None:
+            return
+        if event.name in ("CHANNEL_PROGRESS", "CHANNEL_PROGRESS_MEDIA") and not call.answered:
+            await self._update(uuid, call, "Ringing")
+        elif event.name == "CHANNEL_ANSWER" and not call.answered:
+            call.answered = True
+            self.board.record(Answered(now, call.campaign, call.trunk))
+            await self._update(uuid, call, "Connected")
+        elif event.name in ("amd", "avmd::beep", "DETECTED_TONE") and call.answered and call.verdict is None:
+            word = {"amd": event.headers.get("AMD-Result"), "avmd::beep": "VOICEMAIL"}.get(
+                event.name, event.headers.get("Detected-Tone")
+            )
+            call.verdict = amd_label(word)
+            self.board.record(AmdLabel(now, call.verdict, call.campaign, call.trunk))
+            if call.verdict in ("VOICEMAIL", "FAX", "SIT"):
+                await self._update(uuid, call, {"VOICEMAIL": "Voicemail", **TONE_STATE}[call.verdict])
+        elif event.name in ("CHANNEL_HANGUP_COMPLETE", ev.CALL_LOST):
+            self.calls.pop(uuid, None)
+            cause = cause_of(event.headers) if event.name == "CHANNEL_HANGUP_COMPLETE" else None
+            if call.answered and call.verdict is None:
+                self.board.record(AmdLabel(now, "UNKNOWN", call.campaign, call.trunk))
+            billsec = _number(event.variable("billsec"))
+            self.board.record(Ended(now, call.answered, billsec, call.campaign, call.trunk))
+            state = "Hangup" if call.answered or cause is None else ENDED_AS.get(cause.name, "Hangup")
+            if not call.answered and cause is not None and cause.name == "UNALLOCATED_NUMBER":
+                state = "Sit" if event.variable("detected_tone") == "SIT" else state
+            await self._update(uuid, call, state, sip=cause.sip_status if cause else None, billsec=billsec)
+
+    async def _on_callcenter(self, event: ev.Event) -> None:
+        headers = event.headers
+        uuid = headers.get("CC-Member-Session-UUID", "")
+        call = self.calls.get(uuid)
+        if call is None:
+            return
+        call.queue = headers.get("CC-Queue") or call.queue
+        if headers.get("CC-Action") == "bridge-agent-start":
+            call.agent = headers.get("CC-Agent")
+            await self._update(uuid, call, "Connected")
+
+    async def _update(self, uuid: str, call: Followed, state: str, sip: int | None = None, billsec: float = 0) -> None:
+        message = {
+            "type": "call.update",
+            "uuid": uuid,
+            "ts": int(time.time() * 1000),
+            "campaignId": call.campaign,
+            "trunkId": call.trunk,
+            "number": call.number,
+            "state": state,
+            "sip": str(sip) if sip is not None else None,
+            "amd": {"label": call.verdict, "conf": None} if call.verdict else None,
+            "queue": call.queue,
+            "agentId": call.agent,
+            "billsec": int(billsec),
+        }
+        await self.publish("calls", message)
+
+    # -- ticks -----------------------------------------------------------------------------------
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(1.0 - time.time() % 1.0)
+            try:
+                for message in self.board.tick(time.monotonic(), time.time()):
+                    await self.publish("kpi", message)
+            except Exception:  # the next second tries again
+                log.exception("kpi tick failed")
+
+
+def _number(text: str | None) -> float:
+    try:
+        return max(0.0, float(text or 0))
+    except ValueError:
+        return 0.0
