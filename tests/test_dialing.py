@@ -124,6 +124,10 @@ def test_humans_reach_agents_and_cdrs_come_back(client, center):
 
     found = until(humans, 30)
     assert all(lead["status"] == "in_progress" for lead in found)  # the agent records what it came to
+    # Each finished call taught the pacer the agents' handle time (talk 1.5 s + wrap-up 10 s).
+    policy = client.app.state.services.runner.loops[int(cmp.removeprefix("cmp_"))].policy
+    until(lambda: policy.model.handles >= 2, 10)
+    assert 5 < policy.model.aht_s < 240
     client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
     runtime = client.get(f"/api/v1/campaigns/{cmp}/runtime", headers=ADMIN).json()
     assert runtime["asr5m"] == 1.0 and runtime["acd"] >= 1

@@ -33,6 +33,8 @@ class AgentOnNode:
     status: str = "Logged Out"
     state: str = "Waiting"
     wrap_until: float = 0.0
+    # When the agent's current (or last) queue call was bridged, on the board's clock.
+    call_started: float | None = None
 
 
 @dataclass
@@ -56,6 +58,8 @@ class AgentBoard:
     clock: Callable[[], float] = time.time
     sla_seconds: int = SLA_SECONDS
     agents: dict[str, dict[str, AgentOnNode]] = field(default_factory=dict)
+    # (queue, talk + wrap-up seconds) of calls just finished, for the pacers to learn handle time.
+    handled: list[tuple[str, float]] = field(default_factory=list)
     queues: dict[str, QueueFigures] = field(default_factory=dict)
 
     def status(self, agent: str) -> str | None:
@@ -68,6 +72,16 @@ class AgentBoard:
             if choice in shown:
                 return choice
         return shown[0]
+
+    def busy_for(self, agent: str) -> float | None:
+        """Seconds since the agent's current call reached it (talk and wrap-up), None if not busy."""
+        now = self.clock()
+        starts = [
+            a.call_started
+            for a in self.agents.get(agent, {}).values()
+            if a.call_started is not None and (a.state in ("In a queue call", "Receiving") or a.wrap_until > now)
+        ]
+        return now - min(starts) if starts else None
 
     def node_down(self, node: str) -> list[str]:
         changed = [agent for agent, nodes in self.agents.items() if nodes.pop(node, None) is not None]
@@ -107,9 +121,13 @@ class AgentBoard:
                 agent.state = headers.get("CC-Agent-State", agent.state)
             elif action == "bridge-agent-start":
                 agent.state = "In a queue call"
+                agent.call_started = self.clock()
             elif action == "bridge-agent-end":
                 agent.state = "Waiting"
-                agent.wrap_until = self.clock() + self.wrap_up.get(agent_name, 0)
+                wrap = self.wrap_up.get(agent_name, 0)
+                agent.wrap_until = self.clock() + wrap
+                if agent.call_started is not None and queue:
+                    self.handled.append((queue, agent.wrap_until - agent.call_started))
         if queue and action in ("member-queue-start", "member-queue-resume"):
             self._queue(queue).in_queue += 1
         elif queue and action == "bridge-agent-start":

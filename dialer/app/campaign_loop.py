@@ -64,6 +64,8 @@ class CampaignLoop:
         self.patience_s = 2.0
         # Each human's verdict (bridged or abandoned), for the live KPI windows.
         self.live_answer: Callable[[str, str, bool], None] = lambda campaign, trunk, abandoned: None
+        # How long each busy agent has been on its call (talk and wrap-up), from the switchboard.
+        self.busy_for: Callable[[str], float | None] = lambda name: None
         self.safe_harbor = ""
         self.running = True
         self._loaded_at = -1e9
@@ -158,13 +160,16 @@ class CampaignLoop:
     async def _tick(self) -> None:
         assert self.policy is not None and self.calls is not None and self.leads is not None
         now = time.monotonic()
-        statuses = [self.agent_status(name) for name in self.agents]
-        idle = sum(1 for s in statuses if s == "Available")
-        busy = sum(1 for s in statuses if s in ("On Call", "Wrapup"))
+        statuses = {name: self.agent_status(name) for name in self.agents}
+        idle = sum(1 for s in statuses.values() if s == "Available")
+        busy_since = tuple(
+            now - (self.busy_for(name) or 0.0) for name, s in statuses.items() if s in ("On Call", "Wrapup")
+        )
+        busy = len(busy_since)
         snapshot = Snapshot(
             now=now,
             idle=idle,
-            busy_since=tuple(now for _ in range(busy)),
+            busy_since=busy_since,
             dialled_at=self.calls.dialled_at(),
             waiting_since=self.calls.waiting_since(),
         )

@@ -26,6 +26,7 @@ class Dialer:
         self.cluster: Cluster | None = None
         self.agent_status: Callable[[str], str | None] = lambda name: None
         self.live_answer: Callable[[str, str, bool], None] = lambda campaign, trunk, abandoned: None
+        self.busy_for: Callable[[str], float | None] = lambda name: None
         self.lease = Lease()
         self.loops: dict[int, CampaignLoop] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
@@ -35,10 +36,13 @@ class Dialer:
         cluster: Cluster,
         agent_status: Callable[[str], str | None],
         live_answer: Callable[[str, str, bool], None] | None = None,
+        busy_for: Callable[[str], float | None] | None = None,
     ) -> None:
         self.cluster, self.agent_status = cluster, agent_status
         if live_answer is not None:
             self.live_answer = live_answer
+        if busy_for is not None:
+            self.busy_for = busy_for
         for campaign_id in await Campaign.filter(status="running").values_list("id", flat=True):
             self._ensure(campaign_id)
 
@@ -60,6 +64,7 @@ class Dialer:
             return
         loop = CampaignLoop(campaign_id, self.cluster, self.agent_status, self.lease)
         loop.patience_s, loop.safe_harbor, loop.live_answer = self.patience_s, self.safe_harbor, self.live_answer
+        loop.busy_for = self.busy_for
         self.loops[campaign_id] = loop
         self.tasks[campaign_id] = task = asyncio.get_running_loop().create_task(self._run(loop))
 
@@ -71,6 +76,12 @@ class Dialer:
         except Exception:
             log.exception("dialing loop of cmp_%s failed", loop.campaign_id)
             loop.reason = "the dialing loop failed; see the server log"
+
+    def handled(self, queue: str, seconds: float) -> None:
+        """An agent of `queue` finished a call: the pacers of the campaigns on that queue learn from it."""
+        for loop in self.loops.values():
+            if loop.campaign is not None and loop.campaign.queue == queue and loop.policy is not None:
+                loop.policy.observe_handle(seconds)
 
     # -- graphql.context.CampaignRunner ----------------------------------------------------------
 

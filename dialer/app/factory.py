@@ -172,7 +172,13 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
                 services.switchboard.start()
                 services.live = LiveView(services.publish)
                 services.live.start(freeswitch.cluster.events())
-                await dialer.open(freeswitch.cluster, services.switchboard.agent_status, services.live.live_answer)
+                services.switchboard.handle_listeners.append(dialer.handled)
+                await dialer.open(
+                    freeswitch.cluster,
+                    services.switchboard.agent_status,
+                    services.live.live_answer,
+                    services.switchboard.agent_busy_for,
+                )
                 yield
             finally:
                 await dialer.close()

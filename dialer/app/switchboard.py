@@ -35,6 +35,8 @@ class Switchboard:
         self.cluster, self.publish = cluster, publish
         self.interval, self.stuck_after = interval, stuck_after
         self.board = AgentBoard()
+        # Called with (queue, talk + wrap-up seconds) as each agent finishes a call (the pacers learn from it).
+        self.handle_listeners: list[Callable[[str, float], None]] = []
         self._suspects: dict[str, cc.Suspects] = collections.defaultdict(cc.Suspects)
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -77,6 +79,9 @@ class Switchboard:
 
     def agent_status(self, name: str) -> str | None:
         return self.board.status(name)
+
+    def agent_busy_for(self, name: str) -> float | None:
+        return self.board.busy_for(name)
 
     def trunk_cps(self, trunk: str) -> float:
         starts = self._starts.get(trunk)
@@ -223,6 +228,10 @@ class Switchboard:
         headers = event.headers
         before = self.board.status(headers.get("CC-Agent", "")) if headers.get("CC-Agent") else None
         agent, queue = self.board.on_event(event.node, headers)
+        for handled_queue, seconds in self.board.handled:
+            for listener in self.handle_listeners:
+                listener(handled_queue, seconds)
+        self.board.handled.clear()
         if headers.get("CC-Action") == "agent-status-change" and agent:
             status = headers.get("CC-Agent-Status", "")
             echoes = self._echoes[event.node]
