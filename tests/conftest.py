@@ -140,6 +140,8 @@ def client(app_client: TestClient) -> TestClient:
         # Stop the previous test's background imports first: they would hold locks TRUNCATE waits for.
         services = app_client.app.state.services
         await services.runner.close()  # the previous test's dialing loops
+        # Ids restart with the tables, so the previous test's cmp_1 must not linger in the KPI windows.
+        services.live.board.__init__()
         worker = services.imports
         await worker.close()
         await _empty_tables()

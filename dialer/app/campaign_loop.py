@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from dialer.app.campaign_calls import CallRules, CampaignCalls, LiveCall
 from dialer.app.campaign_leads import LeadSource
 from dialer.app.leases import Lease
+from dialer.engine.kpi import KpiBoard
 from dialer.engine.pacing import DialOutcome, Mode, PacingPolicy, PacingSettings, Snapshot
 from dialer.engine.pacing_ledger import WINDOW_DAYS
 from dialer.engine.trunks import TrunkBook, TrunkSpec, choose, record, specs, trunk_failure
@@ -69,9 +69,8 @@ class CampaignLoop:
         self.safe_harbor = ""
         self.running = True
         self._loaded_at = -1e9
-        self._starts: deque[float] = deque()
-        self._ends: deque[tuple[float, bool, float]] = deque()  # (when, answered, billsec)
-        self._answers: deque[tuple[float, bool]] = deque()  # (when, abandoned): live answers
+        # The live view's windows (dialer.engine.kpi): runtime reads the campaign's scope from them.
+        self.kpi: KpiBoard | None = None
 
     def refresh(self) -> None:
         """The campaign changed (started, paused, stopped): read it again now, not at the next reload."""
@@ -218,7 +217,6 @@ class CampaignLoop:
         )
         now = time.monotonic()
         self.calls.add(LiveCall(request.uuid, lead["id"], trunk, now))
-        self._starts.append(now)
         try:
             call = await self.cluster.originate(request)
         except Exception as failed:  # NoNodeAvailable, a node lost mid-command...
@@ -249,27 +247,15 @@ class CampaignLoop:
     def _observe(self, outcome: DialOutcome) -> None:
         if self.policy is not None:
             self.policy.observe(outcome)
-        now = time.monotonic()
-        answered = outcome.answer_s is not None
-        self._ends.append((now, answered, 0.0))
 
     def _counted(self, abandoned: bool, answer_s: float, trunk: str) -> None:
-        self._answers.append((time.monotonic(), abandoned))
         self.live_answer(self.public_id, trunk, abandoned)
 
     def figures(self) -> RuntimeFigures:
-        now = time.monotonic()
-        for window, horizon in ((self._starts, 60), (self._ends, 300), (self._answers, 60)):
-            while window and (window[0] if isinstance(window[0], float) else window[0][0]) < now - horizon:
-                window.popleft()
-        ends = list(self._ends)
-        answered = sum(1 for _, a, _ in ends if a)
-        live = list(self._answers)
-        return RuntimeFigures(
-            asr5m=round(answered / len(ends), 4) if ends else 0.0,
-            acd=0.0,
-            cps=round(len(self._starts) / 60, 3),
-            cc=self.calls.in_flight if self.calls else 0,
-            abandon60s=round(sum(1 for _, a in live if a) / len(live), 4) if live else 0.0,
-            reason=self.reason,
-        )
+        """cps and abandon60s from the live view's windows; cc is this loop's calls in flight (what
+        it paces; the board counts every call of the campaign that a node reports)."""
+        cc = self.calls.in_flight if self.calls else 0
+        if self.kpi is None:
+            return RuntimeFigures(cc=cc, reason=self.reason)
+        live = self.kpi.snapshot("campaign", self.public_id, time.monotonic())
+        return RuntimeFigures(cps=live.cps, cc=cc, abandon60s=live.abandon60s, reason=self.reason)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from dialer.app.campaign_loop import CampaignLoop
 from dialer.app.leases import Lease
+from dialer.engine.kpi import KpiBoard
 from dialer.freeswitch.cluster import Cluster
 from dialer.graphql.context import RuntimeFigures
 from dialer.models import Campaign
@@ -27,6 +28,7 @@ class Dialer:
         self.agent_status: Callable[[str], str | None] = lambda name: None
         self.live_answer: Callable[[str, str, bool], None] = lambda campaign, trunk, abandoned: None
         self.busy_for: Callable[[str], float | None] = lambda name: None
+        self.kpi: KpiBoard | None = None
         self.lease = Lease()
         self.loops: dict[int, CampaignLoop] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
@@ -37,7 +39,9 @@ class Dialer:
         agent_status: Callable[[str], str | None],
         live_answer: Callable[[str, str, bool], None] | None = None,
         busy_for: Callable[[str], float | None] | None = None,
+        kpi: KpiBoard | None = None,
     ) -> None:
+        self.kpi = kpi
         self.cluster, self.agent_status = cluster, agent_status
         if live_answer is not None:
             self.live_answer = live_answer
@@ -64,7 +68,7 @@ class Dialer:
             return
         loop = CampaignLoop(campaign_id, self.cluster, self.agent_status, self.lease)
         loop.patience_s, loop.safe_harbor, loop.live_answer = self.patience_s, self.safe_harbor, self.live_answer
-        loop.busy_for = self.busy_for
+        loop.busy_for, loop.kpi = self.busy_for, self.kpi
         self.loops[campaign_id] = loop
         self.tasks[campaign_id] = task = asyncio.get_running_loop().create_task(self._run(loop))
 

@@ -166,11 +166,16 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
                 )
                 services.freeswitch = freeswitch.cluster
                 services.simulator = freeswitch.simulator
+                # One set of KPI windows: the live view feeds it, provider health and runtime read it.
+                services.live = LiveView(services.publish)
                 services.switchboard = Switchboard(
-                    freeswitch.cluster, services.publish, settings.watchdog_interval, settings.stuck_after
+                    freeswitch.cluster,
+                    services.publish,
+                    settings.watchdog_interval,
+                    settings.stuck_after,
+                    services.live.board,
                 )
                 services.switchboard.start()
-                services.live = LiveView(services.publish)
                 services.live.start(freeswitch.cluster.events())
                 services.switchboard.handle_listeners.append(dialer.handled)
                 await dialer.open(
@@ -178,6 +183,7 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
                     services.switchboard.agent_status,
                     services.live.live_answer,
                     services.switchboard.agent_busy_for,
+                    services.live.board,
                 )
                 yield
             finally:

@@ -19,6 +19,7 @@ from typing import Any
 
 from dialer.app.agent_board import AgentBoard
 from dialer.app.probe import probe_call
+from dialer.engine.kpi import KpiBoard
 from dialer.freeswitch import callcenter as cc
 from dialer.freeswitch import events as ev
 from dialer.freeswitch.cluster import Cluster
@@ -27,12 +28,18 @@ from dialer.graphql.callcenter.service import desired_state, record_module_statu
 
 log = logging.getLogger(__name__)
 Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
-CPS_WINDOW = 60.0
 
 
 class Switchboard:
-    def __init__(self, cluster: Cluster, publish: Publish, interval: float = 15.0, stuck_after: float = 60.0) -> None:
-        self.cluster, self.publish = cluster, publish
+    def __init__(
+        self,
+        cluster: Cluster,
+        publish: Publish,
+        interval: float = 15.0,
+        stuck_after: float = 60.0,
+        kpi: KpiBoard | None = None,
+    ) -> None:
+        self.cluster, self.publish, self.kpi = cluster, publish, kpi
         self.interval, self.stuck_after = interval, stuck_after
         self.board = AgentBoard()
         # Called with (queue, talk + wrap-up seconds) as each agent finishes a call (the pacers learn from it).
@@ -41,7 +48,6 @@ class Switchboard:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._sync_lock = asyncio.Lock()
-        self._starts: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
         self._ended: collections.deque[float] = collections.deque()
         self._last_event: dict[str, float] = {}
         self._loaded: dict[str, list[str]] = {}
@@ -84,11 +90,8 @@ class Switchboard:
         return self.board.busy_for(name)
 
     def trunk_cps(self, trunk: str) -> float:
-        starts = self._starts.get(trunk)
-        if not starts:
-            return 0.0
-        _trim(starts, time.monotonic() - CPS_WINDOW)
-        return len(starts) / CPS_WINDOW
+        """The live view's figure (dialer.engine.kpi: originates over the last 10 s), one source for both."""
+        return self.kpi.snapshot("trunk", trunk, time.monotonic()).cps if self.kpi is not None else 0.0
 
     async def probe(self, trunk: str, e164: str, timeout: int) -> dict[str, Any]:
         return await probe_call(self.cluster, trunk, e164, timeout)
@@ -213,12 +216,6 @@ class Switchboard:
         elif event.name == ev.NODE_DOWN:
             for agent in self.board.node_down(event.node):
                 await self.publish("agents", self.board.agent_update(agent))
-        elif event.name == "CHANNEL_CREATE":
-            trunk = event.variable("trunk_id")
-            if trunk:
-                starts = self._starts[trunk]
-                starts.append(now)
-                _trim(starts, now - CPS_WINDOW)
         elif event.name == "CHANNEL_HANGUP_COMPLETE":
             self._ended.append(now)
         elif event.name == "callcenter::info":

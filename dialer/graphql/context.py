@@ -64,7 +64,7 @@ class Switchboard(Protocol):
         """What the agent is doing now (agent.update's status), or None if no node reported it."""
 
     def trunk_cps(self, trunk: str) -> float:
-        """Calls started on the trunk per second, over the last 60 s."""
+        """Calls started on the trunk per second: the live view's trunk scope (dialer.engine.kpi)."""
 
     async def probe(self, trunk: str, e164: str, timeout: int) -> dict[str, Any]:
         """A test call through the trunk: node, answered, sip_status, pdd_ms, hangup_cause, q850, duration_ms."""

@@ -22,6 +22,15 @@ def parse_id(prefix: str, value: str, what: str) -> int:
 M = TypeVar("M", bound=Model)
 
 
+async def fetch_by(model: type[M], what: str, **key: str) -> M:
+    """The row whose unique key (a queue's or provider's name, a CDR's uuid) is given, or not_found."""
+    row = await model.get_or_none(**key)
+    if row is None:
+        [(name, value)] = key.items()
+        raise NotFound(f"{what} {value!r} not found", {"id" if name == "name" else name: value})
+    return row
+
+
 async def fetch(model: type[M], prefix: str, public_id: str, what: str) -> M:
     """The row behind a public id, or not_found."""
     row = await model.get_or_none(id=parse_id(prefix, public_id, what))

@@ -15,7 +15,8 @@ from dialer.freeswitch.callcenter import STATUS_MAP, Desired
 from dialer.freeswitch.config.spec import AgentSpec, QueueSpec, TierSpec
 from dialer.graphql.callcenter.types import AgentInput, QueueInput, TierInput
 from dialer.graphql.context import AuditScope, Context
-from dialer.graphql.errors import Conflict, NotFound
+from dialer.graphql.errors import Conflict
+from dialer.graphql.ids import fetch_by
 from dialer.models import Agent as AgentRow
 from dialer.models import Queue as QueueRow
 from dialer.models import Tier as TierRow
@@ -29,17 +30,11 @@ def _now_ms() -> int:
 
 
 async def get_queue(name: str) -> QueueRow:
-    row = await QueueRow.get_or_none(name=name)
-    if row is None:
-        raise NotFound(f"queue {name!r} not found", {"id": name})
-    return row
+    return await fetch_by(QueueRow, "queue", name=name)
 
 
 async def get_agent(name: str) -> AgentRow:
-    row = await AgentRow.get_or_none(name=name)
-    if row is None:
-        raise NotFound(f"agent {name!r} not found", {"id": name})
-    return row
+    return await fetch_by(AgentRow, "agent", name=name)
 
 
 def _pushed(context: Context) -> None:

@@ -21,7 +21,8 @@ from dialer.engine.outcomes import LEAD_DISPOSITION, CallOutcome, classify
 from dialer.freeswitch.cdr import CdrError, CdrRecord, parse_cdr
 from dialer.graphql.cdr.types import CdrReceipt
 from dialer.graphql.context import Context
-from dialer.graphql.errors import BadRequest, Conflict, Forbidden, NotFound
+from dialer.graphql.errors import BadRequest, Conflict, Forbidden
+from dialer.graphql.ids import fetch_by
 from dialer.graphql.leads.service import rules_of
 from dialer.graphql.pagination import paginate
 from dialer.models import Cdr as CdrRow
@@ -203,10 +204,7 @@ async def dead_letters(first: int | None, after: str | None, convert: Any) -> An
 
 
 async def get(uuid: str) -> CdrRow:
-    row = await CdrRow.get_or_none(uuid=uuid)
-    if row is None:
-        raise NotFound(f"CDR {uuid!r} not found", {"uuid": uuid})
-    return row
+    return await fetch_by(CdrRow, "CDR", uuid=uuid)
 
 
 async def abandon_counts(campaign_id: str, since: datetime, until: datetime | None = None) -> tuple[int, int]:

@@ -11,7 +11,8 @@ from tortoise.expressions import Q
 from tortoise.functions import Avg, Count
 
 from dialer.graphql.context import AuditScope, Context
-from dialer.graphql.errors import BadRequest, Conflict, NotFound
+from dialer.graphql.errors import BadRequest, Conflict
+from dialer.graphql.ids import fetch_by
 from dialer.graphql.providers.types import ProviderHealth, ProviderInput, ProviderPatch
 from dialer.models import Cdr as CdrRow
 from dialer.models import Provider as ProviderRow
@@ -23,10 +24,7 @@ _CONTRACT = {"max_cps": "maxCps"}
 
 
 async def get(name: str) -> ProviderRow:
-    row = await ProviderRow.get_or_none(name=name)
-    if row is None:
-        raise NotFound(f"provider {name!r} not found", {"id": name})
-    return row
+    return await fetch_by(ProviderRow, "provider", name=name)
 
 
 def _codecs(codecs: list[str]) -> list[str]:

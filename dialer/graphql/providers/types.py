@@ -50,12 +50,12 @@ class Provider:
         )
 
 
-@strawberry.type(description="A trunk's health over the last 5 minutes of CDRs (cps: the last 60 s of originates).")
+@strawberry.type(description="A trunk's health over the last 5 minutes of CDRs (cps: live, the kpi.tick window).")
 class ProviderHealth:
     id: strawberry.ID
     asr5m: float = strawberry.field(description="Answered share of the calls that ended in the last 5 minutes.")
     pdd_ms: int | None = strawberry.field(description="Mean post-dial delay (to the first 180/183), ms.")
-    cps: float = strawberry.field(description="Calls started per second over the last 60 s.")
+    cps: float = strawberry.field(description="Calls started per second over the last 10 s (the trunk's kpi.tick cps).")
     cps_max: int
     sip: SipHistogram = strawberry.field(description="Final SIP status of the unanswered calls -> count.")
     sit_pct: float = strawberry.field(description="Share (0-1) of calls that met a special information tone.")
