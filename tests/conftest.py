@@ -34,6 +34,7 @@ PG_ADMIN = os.environ.get("DIALER_TEST_PG_URL", "postgres://postgres@127.0.0.1:5
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
 TABLES = (
     "campaigns",
+    "campaign_pacing",
     "api_tokens",
     "audit_entries",
     "lead_attempts",
@@ -48,6 +49,7 @@ TABLES = (
     "providers",
     "cdrs",
     "cdr_dead_letters",
+    "agent_status_changes",
     "campaign_leases",
 )
 

@@ -30,7 +30,11 @@ def test_get_returns_every_contract_field(client):
     created = create(client)
     body = client.get(f"/api/v1/campaigns/{created['id']}", headers=ADMIN).json()
     for field, value in CONTRACT_CAMPAIGN.items():
-        assert body[field] == value, field
+        if field == "amd":  # plus our extension, auditShare
+            assert body[field] == value | {"auditShare": 0.0}, field
+        else:
+            assert body[field] == value, field
+    assert body["dropLockoutHours"] == 0
     assert body["status"] == "paused"
     assert body["createdAt"] and body["updatedAt"]
 
@@ -46,7 +50,9 @@ def test_defaults_fill_what_create_omits(client):
         "windowMs": 900,
         "detectFax": True,
         "detectSIT": True,
+        "auditShare": 0.0,
     }
+    assert campaign["dropLockoutHours"] == 0
     assert campaign["predictive"] == {"targetOccupancy": 0.85, "ahtSec": 240}
     assert campaign["trunkPolicy"] == {"weights": {"gw_main": 1}, "caps": {}}
 
@@ -59,7 +65,7 @@ def test_patch_changes_only_what_it_names_and_merges_nested_objects(client):
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["pacing"] == 3.5
-    assert body["amd"] == {**CONTRACT_CAMPAIGN["amd"], "minConfidence": 0.9}
+    assert body["amd"] == {**CONTRACT_CAMPAIGN["amd"], "minConfidence": 0.9, "auditShare": 0.0}
     assert body["name"] == CONTRACT_CAMPAIGN["name"] and body["maxChannels"] == 50
     replaced = client.patch(f"/api/v1/campaigns/{cid}", json={"trunkPolicy": {"weights": {"gw_x": 5}}}, headers=ADMIN)
     assert replaced.json()["trunkPolicy"] == {"weights": {"gw_x": 5}, "caps": CONTRACT_CAMPAIGN["trunkPolicy"]["caps"]}
@@ -116,6 +122,14 @@ def test_runtime_has_the_contract_shape(client):
     body = client.get(f"/api/v1/campaigns/{cid}/runtime", headers=ADMIN).json()
     reason = body.pop("reason")
     assert (body.pop("abandonRate"), body.pop("liveAnswers")) == (0, 0)
+    assert body.pop("amdAccuracy") == {
+        "machineVerdicts": 0,
+        "audited": 0,
+        "judged": 0,
+        "humans": 0,
+        "humansHungUp": None,
+        "machinesPassed": 0,
+    }
     assert body == {"status": "running", "pacing": 2, "asr5m": 0, "acd": 0, "cps": 0, "cc": 0, "abandon60s": 0}
     assert reason  # the contract's list lst_2025_12_09 does not exist, so the campaign says why it cannot dial
 

@@ -151,6 +151,10 @@ SEMANTIC = {
     ("POST", "/cdr"): "the body must be a CDR (JSON or a cdr= form) with a uuid",
     ("POST", "/integrations/fs/guide"): "controllers must be IP addresses or networks",
     ("POST", "/integrations/fs/esl-suggest"): "controllers must be IP addresses or networks",
+    ("GET", "/reports/cdr"): "from must be before to, at most 31 days; after must be a cursor this API gave",
+    ("GET", "/reports/campaign"): "from must be before to, at most 31 days",
+    ("GET", "/reports/provider"): "from must be before to, at most 31 days",
+    ("GET", "/reports/agent"): "from must be before to, at most 31 days",
 }
 
 

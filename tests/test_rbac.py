@@ -42,7 +42,11 @@ RAW = {
     "ingestCdr": json.dumps({"uuid": "rbac-cdr-2", "hangup_cause": "USER_BUSY", "sip_hangup_cause": "486"}),
     "fsConfiguration": "section=configuration&tag_name=configuration&key_name=name&key_value=callcenter.conf",
 }
-QUERIES = {"dncCheck": {"phone": PHONE}}
+REPORT_PERIOD = {"from": "2026-03-02T00:00:00Z", "to": "2026-03-03T00:00:00Z"}
+QUERIES = {
+    "dncCheck": {"phone": PHONE},
+    **dict.fromkeys(("cdrReport", "campaignReport", "providerReport", "agentReport"), REPORT_PERIOD),
+}
 # The id a path parameter takes, by what the route is about.
 IDS = {
     "campaigns": "cmp_1",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -22,7 +23,7 @@ def test_ticks_coalesce_per_scope_when_the_queue_is_full():
             queue.put(tick("campaign", "cmp_1", n))
         queue.put(tick("trunk", "gw", 9))
         assert not queue.overflowed.is_set()
-        return [await queue.get() for _ in range(4)]
+        return [json.loads(await queue.get()) for _ in range(4)]
 
     got = asyncio.run(scenario())
     assert [m.get("uuid") for m in got[:2]] == ["a", "b"]

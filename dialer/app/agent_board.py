@@ -61,17 +61,38 @@ class AgentBoard:
     # (queue, talk + wrap-up seconds) of calls just finished, for the pacers to learn handle time.
     handled: list[tuple[str, float]] = field(default_factory=list)
     queues: dict[str, QueueFigures] = field(default_factory=dict)
+    # Told (agent, status, at: the clock's time) each time an agent's combined status changes: the
+    # reports' status history (dialer.graphql.reports.history). A wrap-up that ended on the clock is
+    # told at its end, as soon as the agent is looked at again (an event, an API read, the timer).
+    on_status: Callable[[str, str, float], None] | None = None
+    _told: dict[str, str] = field(default_factory=dict)
+    _told_at: dict[str, float] = field(default_factory=dict)
 
     def status(self, agent: str) -> str | None:
         nodes = self.agents.get(agent)
         if not nodes:
+            self._tell(agent, "Logged Out", None)
             return None
         now = self.clock()
         shown = [display_status(a.status, a.state, a.wrap_until > now) for a in nodes.values()]
         for choice in ("On Call", "Wrapup", "Available", "On Break", "Logged Out"):
             if choice in shown:
+                self._tell(agent, choice, nodes)
                 return choice
+        self._tell(agent, shown[0], nodes)
         return shown[0]
+
+    def _tell(self, agent: str, status: str, nodes: Mapping[str, AgentOnNode] | None) -> None:
+        before = self._told.get(agent)
+        if self.on_status is None or before == status or (before is None and status == "Logged Out"):
+            return
+        at, since = self.clock(), self._told_at.get(agent, float("-inf"))
+        if before == "Wrapup" and nodes:  # it ended on the clock, maybe before anyone looked
+            ended = max(a.wrap_until for a in nodes.values())
+            if since < ended < at:
+                at = ended
+        self._told[agent], self._told_at[agent] = status, at
+        self.on_status(agent, status, at)
 
     def busy_for(self, agent: str) -> float | None:
         """Seconds since the agent's current call reached it (talk and wrap-up), None if not busy."""
@@ -85,6 +106,8 @@ class AgentBoard:
 
     def node_down(self, node: str) -> list[str]:
         changed = [agent for agent, nodes in self.agents.items() if nodes.pop(node, None) is not None]
+        for agent in changed:
+            self.status(agent)
         return changed
 
     def _queue(self, name: str) -> QueueFigures:
@@ -114,6 +137,7 @@ class AgentBoard:
         agent_name = headers.get("CC-Agent")
         queue = headers.get("CC-Queue")
         if agent_name:
+            self.status(agent_name)  # a wrap-up that ended on the clock is told before this event
             agent = self.agents.setdefault(agent_name, {}).setdefault(node, AgentOnNode())
             if action == "agent-status-change":
                 agent.status = headers.get("CC-Agent-Status", agent.status)
@@ -143,6 +167,8 @@ class AgentBoard:
             figures.abandoned += 1
         elif action != "members-count":
             queue = None
+        if agent_name:
+            self.status(agent_name)
         return (agent_name if agent_name else None), queue
 
 

@@ -1,19 +1,31 @@
 """One running campaign's calls, from dial to hangup, as FreeSWITCH's events tell them.
 
-A call is dialled parked (`&park()`). On answer, AMD decides: a human is sent to the campaign's
+A call is dialled parked (`&park()`). On answer the campaign's AMD engine is started (`amd.engine`):
+mod_amd (`amd <uuid> start`) for `amd`, mod_avmd (`avmd <uuid> start`) for `avmd`, both for `hybrid`.
+mod_amd's verdict decides (a MACHINE below `amd.minConfidence`, when the event carries a confidence,
+counts as NOTSURE); mod_avmd names no human, so with `avmd` alone a call that has not beeped within
+`amd.windowMs` of the answer is a person, and a beep before then a machine. A fax or SIT tone ends the
+call when `amd.detectFax` / `amd.detectSIT` is on, and is ignored otherwise. A human is sent to the campaign's
 mod_callcenter queue (`uuid_transfer <uuid> callcenter:<queue> inline`) and must be bridged to an
 agent within the patience (the safe harbor, 2 s by default) or it is abandoned: it hears the
 safe-harbor message and is hung up, and counts against the abandon cap. A machine, a fax or a SIT
 is hung up. With AMD off (`engine: none`) every answer is treated as a human.
 
-Each finished dial is reported to the pacer (`DialOutcome`); dispositions come later, from the CDR."""
+An AMD audit: a share of the machine verdicts (the campaign's `amd.auditShare`) is sent to the queue
+like a human, marked `dialer_amd_audit=true` on the channel (so its CDR says so); the agent's
+disposition then tells whether AMD was right (VOICEMAIL) or was about to hang up on a person. Such a
+call is handled, and counted, exactly as a human would be.
+
+Each finished dial is reported to the pacer (`DialOutcome`); dispositions come later, from the CDR.
+AMD's latency (answer to verdict) is set on the channel as `amd_latency_ms`, for the CDR."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from dialer.engine.pacing import DialOutcome
@@ -24,6 +36,8 @@ log = logging.getLogger(__name__)
 Api = Callable[[str], Awaitable[object]]
 
 MACHINE = frozenset({"MACHINE"})
+VOICE_ENGINES = frozenset({"amd", "hybrid"})  # mod_amd: HUMAN, MACHINE or NOTSURE
+BEEP_ENGINES = frozenset({"avmd", "hybrid"})  # mod_avmd: a voicemail beep
 HUNG_UP = frozenset({"CHANNEL_HANGUP_COMPLETE", ev.CALL_LOST})
 
 
@@ -40,6 +54,7 @@ class LiveCall:
     bridged: bool = False
     abandoned: bool = False
     machine: bool = False
+    audit: bool = False
     reported: bool = False
     timer: asyncio.TimerHandle | None = field(default=None, repr=False)
 
@@ -56,25 +71,31 @@ class LiveCall:
 @dataclass(frozen=True)
 class CallRules:
     queue: str
-    amd: bool = True
+    amd: str = "hybrid"  # the campaign's amd.engine: none | amd | avmd | hybrid
+    window_s: float = 0.9
+    min_confidence: float = 0.7
+    detect_fax: bool = True
+    detect_sit: bool = True
     patience_s: float = 2.0
     safe_harbor: str = "ivr/ivr-thank_you_for_calling.wav"
+    audit_share: float = 0.0
 
 
 class CampaignCalls:
     """The calls in flight and what happens to them. `api` runs a command on the node that has
-    the call; `report` gets each DialOutcome; `counted` each live answer (abandoned or not)."""
+    the call; `report` gets each DialOutcome; `ended` each call's end, with its hangup cause."""
 
     def __init__(
         self,
         rules: CallRules,
         api: Callable[[str, str], Awaitable[object]],
         report: Callable[[DialOutcome], None],
-        counted: Callable[[bool, float, str], None],
         ended: Callable[[LiveCall, HangupCause | None], None],
         clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
     ) -> None:
-        self.rules, self.api, self.report, self.counted, self.clock = rules, api, report, counted, clock
+        self.rules, self.api, self.report, self.clock = rules, api, report, clock
+        self.rng = rng or random.Random()
         self.ended = ended
         self.calls: dict[str, LiveCall] = {}
         self._tasks: set[asyncio.Task[object]] = set()
@@ -94,19 +115,59 @@ class CampaignCalls:
         now = self.clock()
         if event.name == "CHANNEL_ANSWER" and call.answered_at is None:
             call.answered_at = now
-            if not self.rules.amd:
-                self._human(call, now)
+            self._answered(call, now)
         elif event.name == "amd" and call.amd_at is None and call.answered_at is not None:
             call.amd_at = now
-            if event.headers.get("AMD-Result", "").upper() in MACHINE:
-                self._machine(call, now)
-            else:  # HUMAN, and NOTSURE too: hanging up on a person is the worse mistake
+            # mod_amd says what, not after how long: the CDR learns AMD's latency from us.
+            self._run(f"uuid_setvar {call.uuid} amd_latency_ms {round((now - call.answered_at) * 1000)}", call)
+            if not self._says_machine(event.headers):
+                self._human(call, now)  # HUMAN, and NOTSURE too: hanging up on a person is the worse mistake
+            elif self.rules.audit_share > 0 and self.rng.random() < self.rules.audit_share:
+                call.audit = True
+                self._run(f"uuid_setvar {call.uuid} dialer_amd_audit true", call)
                 self._human(call, now)
-        elif event.name == "avmd::beep" or (event.name == "DETECTED_TONE" and not call.human):
+            else:
+                self._machine(call, now)
+        elif self._machine_sign(event, call):
             self._machine(call, now)
         elif event.name in HUNG_UP:
             self._ended(call, now)
             self.ended(call, cause_of(event.headers) if event.name == "CHANNEL_HANGUP_COMPLETE" else None)
+
+    def _answered(self, call: LiveCall, now: float) -> None:
+        engine = self.rules.amd
+        if engine not in VOICE_ENGINES | BEEP_ENGINES:  # none
+            self._human(call, now)
+            return
+        if engine in VOICE_ENGINES:
+            self._run(f"amd {call.uuid} start", call)
+        if engine in BEEP_ENGINES:
+            self._run(f"avmd {call.uuid} start", call)
+        if engine not in VOICE_ENGINES:  # a beep is all mod_avmd can say: no beep in the window, a person
+            call.timer = asyncio.get_running_loop().call_later(self.rules.window_s, self._no_beep, call)
+
+    def _no_beep(self, call: LiveCall) -> None:
+        if call.uuid in self.calls and call.settling:
+            call.amd_at = self.clock()
+            self._human(call, call.amd_at)
+
+    def _says_machine(self, headers: Mapping[str, str]) -> bool:
+        if headers.get("AMD-Result", "").upper() not in MACHINE:
+            return False
+        try:  # mod_amd gives no confidence; an engine that does may be too unsure to hang up
+            return float(headers.get("AMD-Confidence", "")) >= self.rules.min_confidence
+        except ValueError:
+            return True
+
+    def _machine_sign(self, event: ev.Event, call: LiveCall) -> bool:
+        """A voicemail beep (when mod_avmd listens), or a fax or SIT tone the campaign detects."""
+        if event.name == "avmd::beep":
+            return self.rules.amd in BEEP_ENGINES
+        if event.name != "DETECTED_TONE" or call.human:
+            return False
+        tone = event.headers.get("Detected-Tone", "").upper()
+        fax = "FAX" in tone or "CNG" in tone or "CED" in tone
+        return (fax and self.rules.detect_fax) or ("SIT" in tone and self.rules.detect_sit)
 
     def _on_callcenter(self, event: ev.Event) -> None:
         call = self.calls.get(event.headers.get("CC-Member-Session-UUID", ""))
@@ -122,6 +183,8 @@ class CampaignCalls:
             self._abandon(call, play=False)
 
     def _human(self, call: LiveCall, now: float) -> None:
+        if call.timer is not None:  # an avmd window still open
+            call.timer.cancel()
         call.human = True
         call.amd_at = call.amd_at or now
         self._run(f"uuid_transfer {call.uuid} callcenter:{self.rules.queue} inline", call)
@@ -145,7 +208,6 @@ class CampaignCalls:
         call.reported = True
         answer = (call.answered_at or self.clock()) - call.dialled_at
         self.report(DialOutcome.human(answer, abandoned=call.abandoned))
-        self.counted(call.abandoned, answer, call.trunk)
 
     def _machine(self, call: LiveCall, now: float) -> None:
         if call.machine or call.human:

@@ -3,7 +3,8 @@
 The hopper (dialer.graphql.leads.hopper) gives the list's due leads in order: callbacks, retries,
 new. Of those, a lead is dialled only if its number is not on the campaign's own DNC list (the
 global list already made it not dialable) and the calling rules allow it now (its local hours,
-attempts per 24 h in its state: dialer.engine.windows). Each lead is then claimed with a
+attempts per 24 h in its state, and in the state of its number's area code where that state presumes
+residence: dialer.engine.windows). Each lead is then claimed with a
 conditional UPDATE to in_progress, so two loops can never dial the same lead; one given back (no
 trunk, no node) returns to the state it had."""
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from dialer.engine.leads import PRIORITY, LeadState
 from dialer.engine.windows import CallingRules, CampaignWindow, LeadWindowInput, WeeklyHours
+from dialer.graphql.geography import area_code_state
 from dialer.graphql.leads.hopper import next_dialable
 from dialer.models import Campaign, DncNumber, Lead, LeadAttempt
 
@@ -69,7 +71,12 @@ class LeadSource:
         recent = await self._attempts_today(rows, now)
         verdicts = self.rules.check_many(
             (
-                LeadWindowInput(zone=row["timezone"], state=row["state"], recent_attempts=recent.get(row["id"], ()))
+                LeadWindowInput(
+                    zone=row["timezone"],
+                    state=row["state"],
+                    area_code_state=area_code_state(row["phone"]),
+                    recent_attempts=recent.get(row["id"], ()),
+                )
                 for row in rows
             ),
             now,
@@ -94,7 +101,11 @@ class LeadSource:
 
     async def _attempts_today(self, rows: list[dict[str, Any]], now: datetime) -> dict[int, tuple[datetime, ...]]:
         """Attempts of the last 24 h, for the states that cap them (the others do not need the read)."""
-        capped = [row["id"] for row in rows if row["state"] in self.capped_states]
+        capped = [
+            row["id"]
+            for row in rows
+            if row["state"] in self.capped_states or area_code_state(row["phone"]) in self.capped_states
+        ]
         if not capped:
             return {}
         found: dict[int, list[datetime]] = {}

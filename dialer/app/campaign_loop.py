@@ -4,7 +4,11 @@ hours, DNC, attempts), picks a trunk for each and originates. Exactly one replic
 loop: the one holding its lease (dialer.models.leases).
 
 Pause stops new calls and lets calls in flight finish; so does stop, which also ends the campaign.
-When the loop launches nothing while running, `figures().reason` says why."""
+When the loop launches nothing while running, `figures().reason` says why.
+
+What the predictive pacer learned (theta) is kept in campaign_pacing every minute and when the loop
+ends, so a restart or another replica taking the campaign over starts from it; at each UTC midnight
+the pacer starts a new day of its abandon budget with the law's window before it."""
 
 from __future__ import annotations
 
@@ -12,9 +16,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from tortoise.exceptions import IntegrityError
 
 from dialer.app.campaign_calls import CallRules, CampaignCalls, LiveCall
 from dialer.app.campaign_leads import LeadSource
@@ -29,7 +36,7 @@ from dialer.freeswitch.causes import HangupCause
 from dialer.freeswitch.cluster import Cluster
 from dialer.graphql.cdr.service import abandon_counts
 from dialer.graphql.context import RuntimeFigures
-from dialer.models import Campaign, Provider, Tier
+from dialer.models import Campaign, CampaignPacing, Provider, Tier
 
 log = logging.getLogger(__name__)
 TRUNK_REASONS = {
@@ -44,6 +51,16 @@ TRUNK_REASONS = {
 TICK = 1.0
 RELOAD_EVERY = 5.0
 RING_TIMEOUT = 25  # at least 15 s (4 rings) before giving up, as the TSR asks
+KEEP_THETA_EVERY = 60.0
+
+
+async def _trunk_users() -> Counter[str]:
+    """How many running campaigns dial through each trunk: a provider's maxCps is split
+    evenly among them, so that together they stay under it whichever replicas dial them."""
+    users: Counter[str] = Counter()
+    for policy in await Campaign.filter(status="running").values_list("trunk_policy", flat=True):
+        users.update(name for name, weight in policy.get("weights", {}).items() if weight > 0)
+    return users
 
 
 class CampaignLoop:
@@ -62,13 +79,13 @@ class CampaignLoop:
         self.agents: list[str] = []
         self.reason: str | None = "starting"
         self.patience_s = 2.0
-        # Each human's verdict (bridged or abandoned), for the live KPI windows.
-        self.live_answer: Callable[[str, str, bool], None] = lambda campaign, trunk, abandoned: None
         # How long each busy agent has been on its call (talk and wrap-up), from the switchboard.
         self.busy_for: Callable[[str], float | None] = lambda name: None
         self.safe_harbor = ""
         self.running = True
         self._loaded_at = -1e9
+        self._kept_at = time.monotonic()
+        self.day: date | None = None
         # The live view's windows (dialer.engine.kpi): runtime reads the campaign's scope from them.
         self.kpi: KpiBoard | None = None
 
@@ -94,11 +111,15 @@ class CampaignLoop:
                         return
                     self.reason = f"{self.campaign.status if self.campaign else 'gone'}: calls in flight finishing"
                 else:
+                    await self._new_day()
                     await self._tick()
+                await self._keep_theta()
                 await self._sleep(TICK)
         finally:
             consumer.cancel()
             events.close()
+            with contextlib.suppress(Exception):  # a closing database must not hide why the loop ended
+                await self._keep_theta(now=True)
             await self.lease.release(self.campaign_id)
 
     async def _sleep(self, seconds: float) -> None:
@@ -133,28 +154,60 @@ class CampaignLoop:
         )
         if self.policy is None or self.policy.settings != settings:
             old = self.policy
-            # The law's window before today (the pacer pays back a deficit, does not spend a surplus).
-            today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-            history = await abandon_counts(self.public_id, today - timedelta(days=WINDOW_DAYS - 1), today)
-            self.policy = PacingPolicy(settings, history=history)
+            self.day = datetime.now(UTC).date()
+            kept = None if old is not None else await CampaignPacing.get_or_none(campaign_id=self.campaign_id)
+            self.policy = PacingPolicy(
+                settings, history=await self._history(), theta0=kept.theta if kept is not None else None
+            )
             if old is not None:  # keep what was learned about this campaign's calls
                 self.policy.model, self.policy.trim = old.model, old.trim
         rules = CallRules(
             queue=row.queue,
-            amd=row.amd.get("engine", "hybrid") != "none",
+            amd=row.amd.get("engine", "hybrid"),
+            window_s=row.amd.get("windowMs", 900) / 1000,
+            min_confidence=float(row.amd.get("minConfidence", 0.7)),
+            detect_fax=bool(row.amd.get("detectFax", True)),
+            detect_sit=bool(row.amd.get("detectSIT", True)),
             patience_s=self.patience_s,
             safe_harbor=self.safe_harbor or CallRules.safe_harbor,
+            audit_share=float(row.amd.get("auditShare", 0.0)),
         )
         if self.calls is None:
-            self.calls = CampaignCalls(rules, self._api, self._observe, self._counted, self._ended)
+            self.calls = CampaignCalls(rules, self._api, self._observe, self._ended)
         self.calls.rules = rules
+        users = await _trunk_users()
         self.agents = [tier.agent.name for tier in await Tier.filter(queue__name=row.queue).prefetch_related("agent")]
-        providers = {p.name: (float(p.max_cps), p.enabled) for p in await Provider.all()}
+        providers = {p.name: (float(p.max_cps) / max(1, users[p.name]), p.enabled) for p in await Provider.all()}
         self.trunks = specs(row.trunk_policy, providers)
         self.unknown_trunks = sorted(set(row.trunk_policy.get("weights", {})) - set(providers))
         if self.leads is None:
             self.leads = LeadSource(self.campaign_id)
         await self.leads.configure(row)
+
+    async def _history(self) -> tuple[int, int]:
+        """The law's window before today: the pacer pays back a deficit, does not spend a surplus."""
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        return await abandon_counts(self.public_id, today - timedelta(days=WINDOW_DAYS - 1), today)
+
+    async def _new_day(self) -> None:
+        today = datetime.now(UTC).date()
+        if self.policy is not None and self.day is not None and today != self.day:
+            self.day = today
+            self.policy.new_day(await self._history())
+            await self._keep_theta(now=True)
+
+    async def _keep_theta(self, now: bool = False) -> None:
+        if self.policy is None or self.policy.settings.mode is not Mode.predictive:
+            return
+        if not now and time.monotonic() - self._kept_at < KEEP_THETA_EVERY:
+            return
+        self._kept_at = time.monotonic()
+        # No transaction (update_or_create takes one): this also runs while the loop is cancelled,
+        # where a transaction cut short would keep SQLite's transaction lock from everyone else.
+        kept = {"theta": self.policy.learned_theta, "updated_at": datetime.now(UTC)}
+        if not await CampaignPacing.filter(campaign_id=self.campaign_id).update(**kept):
+            with contextlib.suppress(IntegrityError):  # another replica's loop wrote it first
+                await CampaignPacing.create(campaign_id=self.campaign_id, **kept)
 
     async def _tick(self) -> None:
         assert self.policy is not None and self.calls is not None and self.leads is not None
@@ -248,14 +301,8 @@ class CampaignLoop:
         if self.policy is not None:
             self.policy.observe(outcome)
 
-    def _counted(self, abandoned: bool, answer_s: float, trunk: str) -> None:
-        self.live_answer(self.public_id, trunk, abandoned)
-
     def figures(self) -> RuntimeFigures:
-        """cps and abandon60s from the live view's windows; cc is this loop's calls in flight (what
-        it paces; the board counts every call of the campaign that a node reports)."""
+        """The live view's windows (dialer.app.dialing.Dialer.figures), but cc is this loop's calls in
+        flight (what it paces; the board counts every call of the campaign that a node reports)."""
         cc = self.calls.in_flight if self.calls else 0
-        if self.kpi is None:
-            return RuntimeFigures(cc=cc, reason=self.reason)
-        live = self.kpi.snapshot("campaign", self.public_id, time.monotonic())
-        return RuntimeFigures(cps=live.cps, cc=cc, abandon60s=live.abandon60s, reason=self.reason)
+        return RuntimeFigures(cc=cc, reason=self.reason)

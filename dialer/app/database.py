@@ -16,7 +16,14 @@ from dialer.models import MODEL_MODULES
 MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
 
 
+# How long a SQLite writer waits for another's lock before failing (sqlite3's default is 5 s). Several
+# processes on one file (a CLI next to the server, tests) can hold it longer on a busy machine.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def tortoise_config(database_url: str) -> dict:
+    if dialect_of(database_url) == "sqlite" and "busy_timeout=" not in database_url:
+        database_url += ("&" if "?" in database_url else "?") + f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
     return {
         "connections": {"default": database_url},
         "apps": {"models": {"models": [*MODEL_MODULES, "aerich.models"], "default_connection": "default"}},

@@ -30,6 +30,8 @@ from dialer.app.database import tortoise_config
 from dialer.app.dialing import Dialer
 from dialer.app.freeswitch import start_freeswitch
 from dialer.app.imports import ImportWorker
+from dialer.app.leader import Leader
+from dialer.app.leases import Lease
 from dialer.app.limits import LimitedBody
 from dialer.app.live import LiveView
 from dialer.app.settings import Settings, load_settings
@@ -40,6 +42,7 @@ from dialer.graphql.context import CampaignRunner, Context, Deployment
 from dialer.graphql.integrations.service import configuration_document
 from dialer.graphql.permissions import Principal, Role
 from dialer.graphql.phones import PhoneParser
+from dialer.graphql.reports.history import AgentHistory
 from dialer.graphql.schema import DialerSchema
 from dialer.graphql.schema import schema as default_schema
 from dialer.openapi import build_document
@@ -49,6 +52,7 @@ from dialer.rest_compat.shim import compile_routes, starlette_routes
 from dialer.rest_compat.ws import WsBridge
 
 log = logging.getLogger(__name__)
+LIVE_LEASE_TTL = 6.0  # the longest pause of the live channels when their publishing replica dies
 
 
 def _controllers(settings: Settings) -> tuple[str, ...]:
@@ -73,6 +77,8 @@ class Services:
         self.freeswitch: Cluster | None = None
         self.switchboard: Switchboard | None = None
         self.live: LiveView | None = None
+        # The agents' status history for the reports, fed by the switchboard's agent board.
+        self.agent_history = AgentHistory()
         # The embedded simulator, when DIALER_FREESWITCH=sim (tests reach into it).
         self.simulator: SimNode | None = None
         self.deployment = Deployment(
@@ -142,7 +148,9 @@ async def health(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None, runner: CampaignRunner | None = None) -> Starlette:
     settings = settings or load_settings()
-    dialer = Dialer(settings.safe_harbor_seconds, settings.safe_harbor_audio)
+    dialer = Dialer(settings.safe_harbor_seconds, settings.safe_harbor_audio, settings.undisposed_after)
+    in_memory = settings.broadcast_url.startswith("memory://")
+    leader = Leader(None if in_memory else Lease(ttl=LIVE_LEASE_TTL))
     services = Services(settings, runner or dialer)
     graphql_schema = default_schema._schema
     compiled = compile_routes(graphql_schema, ROUTES)
@@ -166,32 +174,39 @@ def create_app(settings: Settings | None = None, runner: CampaignRunner | None =
                 )
                 services.freeswitch = freeswitch.cluster
                 services.simulator = freeswitch.simulator
+                # Every replica hears every event; one publishes them (dialer.app.leader).
+                leader.start()
+                live_publish = leader.gate(services.publish)
                 # One set of KPI windows: the live view feeds it, provider health and runtime read it.
-                services.live = LiveView(services.publish)
+                services.live = LiveView(live_publish)
                 services.switchboard = Switchboard(
                     freeswitch.cluster,
-                    services.publish,
+                    live_publish,
                     settings.watchdog_interval,
                     settings.stuck_after,
                     services.live.board,
                 )
+                # Every replica sees each change; the one that publishes also writes it down, once.
+                services.switchboard.board.on_status = leader.only_while_leading(services.agent_history.record)
+                services.agent_history.start()
                 services.switchboard.start()
                 services.live.start(freeswitch.cluster.events())
                 services.switchboard.handle_listeners.append(dialer.handled)
                 await dialer.open(
                     freeswitch.cluster,
                     services.switchboard.agent_status,
-                    services.live.live_answer,
                     services.switchboard.agent_busy_for,
                     services.live.board,
                 )
                 yield
             finally:
                 await dialer.close()
+                await leader.close()
                 if services.live is not None:
                     await services.live.close()
                 if services.switchboard is not None:
                     await services.switchboard.close()
+                await services.agent_history.close()
                 if freeswitch is not None:
                     await freeswitch.stop()
                 await services.imports.close()

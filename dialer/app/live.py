@@ -4,7 +4,12 @@ the KPI windows (dialer.engine.kpi), whose `kpi.tick` messages go out every seco
 Only the dialer's own calls count: those tagged with a `campaign_id` channel variable (probes too,
 as campaign "probe"). Each call is followed from its CHANNEL_CREATE to its CHANNEL_HANGUP_COMPLETE, so
 the board gets one Originated, one Answered, one AMD verdict and one Ended per call, as it needs.
-The engine tells whether each human was bridged or abandoned (`live_answer`)."""
+
+Live answers are read off the events too, as the CDR path will classify the call
+(dialer.engine.outcomes): an answered call that was sent to a queue, or that AMD did not call a
+machine, fax or SIT, reached a person; bridged to an agent (bridge-agent-start) it is a connect,
+hung up without one it is abandoned. So every replica, hearing the same events, keeps the same
+windows, whichever of them dials the campaign."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
 # call.update's states for how a call ended, by hangup cause (anything else is Hangup).
 ENDED_AS = {"NO_ANSWER": "NoAnswer", "NO_USER_RESPONSE": "NoAnswer", "ORIGINATOR_CANCEL": "NoAnswer"}
 TONE_STATE = {"FAX": "Fax", "SIT": "Sit"}
+NOT_A_PERSON = frozenset({"VOICEMAIL", "FAX", "SIT"})
 
 
 @dataclass
@@ -35,6 +41,13 @@ class Followed:
     verdict: str | None = None
     queue: str | None = None
     agent: str | None = None
+    queued: bool = False
+    live_counted: bool = False
+    said: tuple[str, str | None, str | None] | None = None  # the last call.update's (state, agent, verdict)
+
+    @property
+    def reached_a_person(self) -> bool:
+        return self.answered and (self.queued or self.verdict not in NOT_A_PERSON)
 
 
 class LiveView:
@@ -53,8 +66,10 @@ class LiveView:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def live_answer(self, campaign: str | None, trunk: str | None, abandoned: bool) -> None:
-        self.board.record(LiveAnswer(time.monotonic(), abandoned, campaign, trunk))
+    def _live_answer(self, call: Followed, abandoned: bool) -> None:
+        if not call.live_counted:
+            call.live_counted = True
+            self.board.record(LiveAnswer(time.monotonic(), abandoned, call.campaign, call.trunk))
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -102,6 +117,8 @@ class LiveView:
             cause = cause_of(event.headers) if event.name == "CHANNEL_HANGUP_COMPLETE" else None
             if call.answered and call.verdict is None:
                 self.board.record(AmdLabel(now, "UNKNOWN", call.campaign, call.trunk))
+            if call.reached_a_person:
+                self._live_answer(call, abandoned=True)  # no agent took it (a bridge counted it already)
             billsec = _number(event.variable("billsec"))
             self.board.record(Ended(now, call.answered, billsec, call.campaign, call.trunk))
             state = "Hangup" if call.answered or cause is None else ENDED_AS.get(cause.name, "Hangup")
@@ -116,11 +133,20 @@ class LiveView:
         if call is None:
             return
         call.queue = headers.get("CC-Queue") or call.queue
-        if headers.get("CC-Action") == "bridge-agent-start":
+        action = headers.get("CC-Action")
+        if action == "member-queue-start":
+            call.queued = True
+        elif action == "bridge-agent-start":
             call.agent = headers.get("CC-Agent")
+            if call.answered:
+                self._live_answer(call, abandoned=False)
             await self._update(uuid, call, "Connected")
 
     async def _update(self, uuid: str, call: Followed, state: str, sip: int | None = None, billsec: float = 0) -> None:
+        said = (state, call.agent, call.verdict)
+        if said == call.said:  # e.g. 180 then 183: still Ringing; a change of state is what is told
+            return
+        call.said = said
         message = {
             "type": "call.update",
             "uuid": uuid,

@@ -57,6 +57,8 @@ class Settings:
     # Seconds between mod_callcenter watchdog passes; a stuck agent is repaired after stuck_after.
     watchdog_interval: int = 15
     stuck_after: int = 60
+    # Seconds after a bridged call ended with no agent disposition before its lead is closed (HUMAN).
+    undisposed_after: int = 1800
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -209,4 +211,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         safe_harbor_audio=env.get("DIALER_SAFE_HARBOR_AUDIO", "").strip() or Settings.safe_harbor_audio,
         watchdog_interval=_int(env, "DIALER_WATCHDOG_INTERVAL", Settings.watchdog_interval, 1),
         stuck_after=_int(env, "DIALER_STUCK_AFTER", Settings.stuck_after, 1),
+        undisposed_after=_int(env, "DIALER_UNDISPOSED_AFTER", Settings.undisposed_after, 60),
     )

@@ -15,7 +15,8 @@ process that feeds the board. `now_epoch` (time.time(), seconds) only stamps the
 in epoch milliseconds: ts = round(now_epoch * 1000). The windows' clock only moves on: a `now`
 earlier than an event already recorded reads as of that event's second.
 
-Definitions (README and the /ws docs copy this table):
+Definitions (README and the /ws docs copy this table; what answered, live answer and abandoned mean,
+and the ratio and mean formulas, are dialer.engine.metrics', shared with the reports):
 
 | field | definition | window |
 |---|---|---|
@@ -77,6 +78,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
+
+from dialer.engine import metrics
 
 GLOBAL: Final = "global"
 CAMPAIGN: Final = "campaign"
@@ -229,8 +232,7 @@ class KpiFigures:
         }
 
 
-def _ratio(part: int, whole: int) -> float:
-    return round(min(part / whole, 1.0), 4) if whole else 0.0
+_ratio = metrics.ratio
 
 
 # -- windows ---------------------------------------------------------------------------------------
@@ -308,7 +310,7 @@ class KpiWindow:
         amd = {label: short[i] for label, i in _AMD_AT.items()}
         return KpiFigures(
             asr5m=_ratio(long[_ANSWERED], attempts),
-            acd=round(long[_BILLSEC_MS] / ends / 1000, 1) if ends else 0.0,
+            acd=metrics.acd(long[_BILLSEC_MS] / 1000, ends),
             cps=round(started / CPS_S, 2),
             cc=self.calls,
             abandon60s=_ratio(short[_ABANDONED], short[_LIVE]),

@@ -11,7 +11,7 @@ that matches wins:
 | 1 | answered, and an agent was bridged | HUMAN |
 | 2 | a fax tone was detected, or AMD says FAX | FAX |
 | 3 | a special information tone was detected, or AMD says SIT | SIT |
-| 4 | AMD says VOICEMAIL (mod_amd MACHINE, or a voicemail beep) | VOICEMAIL |
+| 4 | AMD says VOICEMAIL (mod_amd MACHINE, or a voicemail beep), and the call was not an AMD audit | VOICEMAIL |
 | 5 | answered, no agent bridged (AMD HUMAN, UNKNOWN or none; queued or not) | ABANDONED |
 | 6 | SIP 486, 600 | BUSY |
 | 7 | SIP 480 | NOANSWER |
@@ -35,6 +35,8 @@ Why this order:
   let through included); the CDR path must not record a second disposition. The AMD verdict stays
   in the CDR for AMD-accuracy figures.
 * Tones and AMD (rows 2-4) come before "answered": a fax or a voicemail box answers too.
+* An AMD audit (`amd_audit`: a machine verdict the dialer sent to an agent anyway, to measure how
+  often AMD hangs up on people) is treated as the human it may be: bridged, row 1; not, row 5.
 * Row 5 is the regulators' abandoned call: a live answer that no agent took, whether the person
   hung up in the queue, left it on a timeout, or was dropped before it. No row depends on
   `queued`: classify takes it so that callers hand over the CDR's whole picture.
@@ -85,6 +87,7 @@ class _Call:
     queued: bool
     amd: str | None
     tone: str | None
+    audit: bool  # an AMD machine verdict sent to an agent anyway, to measure AMD's errors
 
 
 # Rows 1-5 of the table: conditions on more than the status or the cause.
@@ -92,7 +95,7 @@ RULES: tuple[tuple[str, Callable[[_Call], bool], CallOutcome], ...] = (
     ("answered, agent bridged", lambda c: c.answered and c.bridged, CallOutcome.HUMAN),
     ("fax tone or AMD FAX", lambda c: CallOutcome.FAX.value in (c.tone, c.amd), CallOutcome.FAX),
     ("SIT tone or AMD SIT", lambda c: CallOutcome.SIT.value in (c.tone, c.amd), CallOutcome.SIT),
-    ("AMD VOICEMAIL", lambda c: c.amd == CallOutcome.VOICEMAIL.value, CallOutcome.VOICEMAIL),
+    ("AMD VOICEMAIL, no audit", lambda c: c.amd == CallOutcome.VOICEMAIL.value and not c.audit, CallOutcome.VOICEMAIL),
     ("answered, no agent bridged", lambda c: c.answered, CallOutcome.ABANDONED),
 )
 # Rows 6-10: final SIP statuses; any other 5xx is FAILED too.
@@ -149,10 +152,11 @@ def classify(
     tone: str | None,
     agent_bridged: bool,
     queued: bool,
+    amd_audit: bool = False,
 ) -> CallOutcome:
     """The first row of the module's table that matches."""
     amd = (amd_label or "").strip().upper() or None
-    call = _Call(answered, agent_bridged, queued, _AMD.get(amd, amd) if amd else None, _tone(tone))
+    call = _Call(answered, agent_bridged, queued, _AMD.get(amd, amd) if amd else None, _tone(tone), amd_audit)
     for _, matches, outcome in RULES:
         if matches(call):
             return outcome

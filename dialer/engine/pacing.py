@@ -37,9 +37,10 @@ fewer: trunk caps and CPS are its business; it may pass them as `cap`) and lists
 * `predictive`: the look-ahead chance constraint of dialer.engine.pacing_lookahead: keep adding
   calls while the newest one's risk of reaching a human no agent takes within the patience stays
   at or below theta. No new call while every agent is busy (net of waiting humans): the exact
-  MDP's optimum keeps nothing ringing then. The outcome mix and timings are learned online
-  (dialer.engine.outcome_model), theta by a slow trim on the day's abandon budget
-  (`AbandonTrim`). Never fewer calls than progressive would place; falls back to progressive
+  MDP's optimum keeps nothing ringing then. The outcome mix, timings and handle-time
+  distribution are learned online (dialer.engine.outcome_model, dialer.engine.pacing_handle:
+  `busy_since` tells the look-ahead who is likely to be free soon), theta by a slow trim on the
+  day's abandon budget (`AbandonTrim`). Never fewer calls than progressive would place; falls back to progressive
   with fewer than `MIN_AGENTS` agents, or until `MIN_DIALS` dials and `MIN_HUMANS` humans were
   observed and the finished dials are `MIN_FINISHED_PER_FLIGHT` times the calls in flight.
 
@@ -77,7 +78,8 @@ MIN_FINISHED_PER_FLIGHT = 4
 # A guard that never binds on a sane model: calls in flight <= this x idle agents / contact rate.
 MAX_FLIGHT_FACTOR = 3.0
 REBUILD_EVERY = 25  # observations between two rebuilds of the look-ahead tables...
-REBUILD_AFTER_S = 30.0  # ...and seconds
+REBUILD_AFTER_S = 30.0  # ...and seconds, unless the contact rate to plan with moved by more than
+REBUILD_RATE = 0.05  # this share
 
 
 class Mode(str, enum.Enum):
@@ -127,23 +129,25 @@ class AbandonTrim:
 
     U is the integral of the rate's error, so the proportional term alone brings the rate back to
     the target; z removes what is left of the offset (the threshold a team needs is not THETA0).
-    Within U_NEAR calls (the budget's own noise) the trim is gentle, so that theta stays steady;
-    beyond, and in the brake, a burst of abandons (the list changed) cuts it harder. A young
-    campaign reacts faster: THETA0 is only a guess. Once grown up, every abandon lowers theta by
-    about 5 %, every answer raises it by 0.14 %. The budget counts the day and, when given, the
-    other days of the law's window (`history`): a deficit there is paid back today, a surplus is
-    not spent. Gains count live answers, not seconds, so none depends on the team size: a big
-    team simply learns faster in wall time. THETA0 sits between the thresholds that give 2.85 %
-    at 10 and at 100 agents (0.033 and 0.02, measured with fixed thresholds); docs/pacing.md has
-    the measurements behind each number."""
+    The gain is low so that theta stays steady: the budget's own noise is several calls, and a
+    theta chasing it costs occupancy (a gain of 0.05, plus 0.1 beyond 4 calls, cost 0.1-0.3 point
+    at 10 and 25 agents). A burst of abandons is the brake's job, a change of contact rate the
+    outcome model's. A young campaign reacts faster: THETA0 is only a guess. Once grown up, every
+    abandon lowers theta by about 3 %, every answer raises it by 0.09 %. The budget counts the
+    day and, when given, the other days of the law's window (`history`): a deficit there is paid
+    back today, a surplus is not spent. Gains count live answers, not seconds, so none depends on
+    the team size: a big team simply learns faster in wall time. THETA0 sits between the
+    thresholds that give 2.85 % at 10 and at 100 agents (about 0.031 and 0.02, measured with
+    fixed thresholds), on the low side: starting high spends the first half hour's budget;
+    docs/pacing.md has the measurements behind each number."""
 
     MARGIN = 0.95
-    THETA0 = 0.03
-    KP = 0.05
-    KP_EARLY = 0.15  # added while the campaign is young: x EARLY / (EARLY + its live answers)
+    THETA0 = 0.025
+    KP = 0.03
+    KP_EARLY = 0.1  # added while the campaign is young: x EARLY / (EARLY + its live answers)
     EARLY = 500
-    KP_FAR = 0.1  # added beyond U_NEAR calls of budget either way: a burst, not noise
-    U_NEAR = 4.0
+    KP_FAR = 0.05  # added beyond U_NEAR calls of budget either way: a burst, not the budget's noise
+    U_NEAR = 6.0
     KI = 0.0001
     RECENT = 150  # live answers the brake looks back on
     BRAKE_AT = 1.5  # x target: abandons in the last RECENT answers beyond this...
@@ -199,8 +203,11 @@ class AbandonTrim:
 
     def new_day(self, history: tuple[int, int] = (0, 0)) -> None:
         """A new budget; what the integral learned stays, the proportional reaction to the old
-        budget goes."""
-        self.log_base = min(max(self.log_base + self.z, self.LOG_MIN), self.LOG_MAX)
+        budget goes, except in a young campaign (its share EARLY / (EARLY + live answers)): there
+        it is most of what was learned, and dropping it sends the new day off from a stale guess."""
+        young = self.EARLY / (self.EARLY + self.life)
+        raw = self.log_base + self.z + young * self._proportional(self.unused)
+        self.log_base = min(max(raw, self.LOG_MIN), self.LOG_MAX)
         self.z = 0.0
         self.humans = self.abandoned = 0
         self.history = history
@@ -231,6 +238,7 @@ class PacingPolicy:
         self._tables: Tables | None = None
         self._built = -(10**9)
         self._built_at = -math.inf
+        self._built_rate = 0.0
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -294,10 +302,12 @@ class PacingPolicy:
             return 0
         tables = self._look_ahead(snap.now)
         humans = tables.expected_humans(snap.ring_ages)
+        now = snap.now
+        freed = tables.freed([now - t for t in snap.busy_since])
         theta = self.theta
 
         def fits(k: int) -> bool:  # may the k-th call of this decision go?
-            return tables.risk(humans, k - 1, net_idle, busy, theta) <= theta
+            return tables.risk(humans, k - 1, net_idle, freed, theta) <= theta
 
         if not fits(1):
             return floor
@@ -316,10 +326,15 @@ class PacingPolicy:
         return max(ok, floor)
 
     def _look_ahead(self, now: float) -> Tables:
-        if self._tables is None or (
-            self.model.version - self._built >= REBUILD_EVERY and now - self._built_at >= REBUILD_AFTER_S
+        rate = self.model.planning_rate()
+        if (
+            self._tables is None
+            or (self.model.version - self._built >= REBUILD_EVERY and now - self._built_at >= REBUILD_AFTER_S)
+            # a change of contact rate (a shift, or one suspected) acts now, not at the next rebuild
+            or abs(rate - self._built_rate) > REBUILD_RATE * self._built_rate
         ):
-            self._tables = Tables.build(self.model.view(), self.settings.patience_s)
+            self._tables = Tables.build(self.model.view(), self.settings.patience_s, previous=self._tables)
             self._built = self.model.version
             self._built_at = now
+            self._built_rate = rate
         return self._tables

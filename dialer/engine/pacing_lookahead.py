@@ -13,15 +13,19 @@ By then, competing for the agents, there are:
   variance (Poisson when the h_j are all small). Against a plain Poisson this gains about 0.15
   point of occupancy at 10 agents, where a few calls with h near 0.5 decide;
 
-and to serve them there are the I idle agents plus X_F ~ Binomial(B, 1 - exp(-(v + patience)/AHT))
-of the B busy agents (handle time memoryless: the elapsed handle time adds nothing measurable at
-an AHT of minutes, PACING-FACTS). The candidate's human is lost when W + X_A >= I + X_F. Its risk is
+and to serve them there are the I idle agents plus X_F of the B busy agents: agent j, on its call
+for e_j seconds, is free by v + patience with the conditional probability r_j of the learned
+handle-time distribution (dialer.engine.pacing_handle; memoryless, 1 - exp(-(v + patience)/AHT),
+until it has data). X_F is taken, like X_A, as the binomial with the sum's mean and variance: with
+a fixed wrap-up the agents who just took a call free nobody, and knowing it is worth about 0.1 point
+of occupancy with lognormal talk. The candidate's human is lost when W + X_A >= I + X_F. Its risk is
 that probability averaged over v; the pacer keeps dialling while the risk stays at or below its
 threshold theta. The counts are kept as counts (Poisson / binomial tails): a normal approximation
 is too coarse for small teams.
 
 Tables depend only on the learned model; they are rebuilt when it has moved (`Tables.build`).
-Per decision the cost is one row lookup per call in flight and a short tail sum per point.
+Per decision the cost is one row lookup per call in flight and per busy agent, a binomial CDF per
+point for X_F, and a short tail sum per point and candidate.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import math
 from dataclasses import dataclass, field
 
 from dialer.engine.outcome_model import BIN_S, KINDS, N_BINS, DialKind, ModelView, cdf_at, quantile
+from dialer.engine.pacing_handle import FreeRows
 
 POINTS = 12  # quantiles of the candidate's answer time
 MAX_TRIALS = 200  # beyond this many equivalent trials the humans' count is taken as Poisson
@@ -39,17 +44,21 @@ _EPS = 1e-8
 @dataclass(frozen=True, slots=True)
 class Tables:
     """rows[b][i]: P(a call in flight for about (b + 0.5) * BIN_S s turns human within points[i]);
-    fresh[i]: the same for a call placed now; free[i]: P(a busy agent is free by points[i] +
-    patience)."""
+    fresh[i]: the same for a call placed now; free: per busy agent's elapsed time, P(free by
+    points[i] + patience)."""
 
     points: tuple[float, ...]
     rows: tuple[tuple[float, ...], ...]
     fresh: tuple[float, ...]
-    free: tuple[float, ...]
-    _freed: dict[int, list[list[float]]] = field(default_factory=dict, compare=False, repr=False)
+    free: FreeRows
+    _cdfs: dict[tuple[int, float], list[float]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def build(cls, model: ModelView, patience_s: float, points: int | None = None) -> Tables:
+    def build(
+        cls, model: ModelView, patience_s: float, points: int | None = None, previous: Tables | None = None
+    ) -> Tables:
+        """`previous`: the tables this replaces; their busy-agent rows are kept while the handle
+        times learned and the horizons have barely moved (rebuilding them is the costly part)."""
         points = points or POINTS
         human = model.cdfs[DialKind.HUMAN]
         vs = tuple(quantile(human, (i + 0.5) / points) for i in range(points))
@@ -78,7 +87,12 @@ class Tables:
             row = [min(max(scale * (cdf_at(human, age + v) - base), 0.0), 1.0) for v in vs]
             rows.append(tuple(row + [h * (1.0 - h) for h in row]))
         fresh = tuple(p_human * cdf_at(human, v) for v in vs)
-        free = tuple(1.0 - math.exp(-(v + patience_s) / model.aht_s) for v in vs)
+        horizons = tuple(v + patience_s for v in vs)
+        old = previous.free if previous is not None else None
+        if old is not None and old.still_fits(horizons, model.handles, model.aht_s):
+            free = old
+        else:
+            free = FreeRows(horizons, model.handle_survival, model.aht_s, model.handles)
         return cls(vs, tuple(rows), fresh, free)
 
     def expected_humans(self, ages: list[float]) -> list[float]:
@@ -95,30 +109,62 @@ class Tables:
             picked = [rows[min(max(int(a * scale), 0), top)] for a in ages]
         return [sum(col) for col in zip(*picked, strict=True)]
 
-    def risk(self, humans: list[float], extra: int, net_idle: int, busy: int, limit: float = 1.0) -> float:
+    def freed(self, elapsed: list[float]) -> Freed:
+        """X_F for the busy agents on their calls for `elapsed` seconds: see `Freed`."""
+        return Freed(self.free.sums(elapsed), self._cdfs)
+
+    def risk(self, humans: list[float], extra: int, net_idle: int, freed: Freed, limit: float = 1.0) -> float:
         """P(the candidate's human finds no agent), averaged over its answer time. `humans`: from
         `expected_humans`; `extra`: other calls placed now; `net_idle`: idle agents minus waiting
-        humans; `busy`: agents busy now. Stops early, returning a value above `limit`, once the
-        risk is known to exceed it."""
+        humans; `freed`: from `freed`. Stops early, returning a value above `limit`, once the risk
+        is known to exceed it."""
         n = len(self.points)
         budget = limit * n
         total = 0.0
         fresh = self.fresh
-        freed = self._freed.get(busy)
-        if freed is None:
-            freed = self._freed[busy] = [binomial_cdf(busy, r) for r in self.free]
+        cdfs = freed.cdfs
         for i in range(n):
             f = fresh[i]
             mu = humans[i] + extra * f
             excess = mu - humans[n + i] - extra * f * (1.0 - f)  # mean - variance = sum of h^2
             if excess * MAX_TRIALS <= mu * mu:  # nearly Poisson
-                total += short_tail(mu, freed[i], net_idle)
+                total += short_tail(mu, cdfs[i] or freed.cdf(i), net_idle)
             else:
                 trials = max(1, round(mu * mu / excess))
-                total += binomial_tail(trials, min(mu / trials, 1.0), freed[i], net_idle)
+                total += binomial_tail(trials, min(mu / trials, 1.0), cdfs[i] or freed.cdf(i), net_idle)
             if total > budget:
                 break
         return total / n
+
+
+class Freed:
+    """Per point, the CDF of X_F (busy agents free by then) as the binomial with the sum's mean and
+    variance; each computed when first needed (the risk often stops after a few points) and shared
+    between decisions through `cache` (keyed by trials and p to 4 decimals: in the memoryless
+    case, and among similar states, they repeat)."""
+
+    __slots__ = ("cache", "cdfs", "sums")
+
+    def __init__(self, sums: list[float], cache: dict[tuple[int, float], list[float]]) -> None:
+        self.sums = sums
+        self.cache = cache
+        self.cdfs: list[list[float] | None] = [None] * (len(sums) // 2)
+
+    def cdf(self, i: int) -> list[float]:
+        mean, squares = self.sums[i], self.sums[len(self.cdfs) + i]
+        if mean <= 1e-12:
+            cdf = [1.0]
+        else:
+            trials = max(1, round(mean * mean / squares))
+            key = (trials, round(min(mean / trials, 1.0), 4))
+            found = self.cache.get(key)
+            if found is None:
+                if len(self.cache) > 4096:
+                    self.cache.clear()
+                found = self.cache[key] = binomial_cdf(trials, key[1])
+            cdf = found
+        self.cdfs[i] = cdf
+        return cdf
 
 
 def binomial_cdf(n: int, r: float) -> list[float]:

@@ -92,6 +92,7 @@ class CdrRecord:
     amd_label: str | None = None  # HUMAN | VOICEMAIL | FAX | SIT | UNKNOWN
     amd_confidence: float | None = None
     amd_latency_ms: int | None = None
+    amd_audit: bool = False  # a machine verdict the dialer sent to an agent anyway (dialer_amd_audit)
     tone: str | None = None  # FAX | SIT
     network_addr: str | None = None
     read_codec: str | None = None
@@ -116,6 +117,7 @@ class CdrRecord:
             "tone": self.tone,
             "agent_bridged": self.agent_bridged,
             "queued": self.queued,
+            "amd_audit": self.amd_audit,
         }
 
 
@@ -250,6 +252,7 @@ def parse_cdr(body: bytes, content_type: str | None, query_uuid: str | None = No
         amd_label=amd_label(doc.text("amd_result"), doc.text("amd_label"), flag(doc.value("avmd_detect")) is True),
         amd_confidence=confidence(doc.value("amd_confidence")),
         amd_latency_ms=doc.integer("amd_latency_ms"),
+        amd_audit=flag(doc.value("dialer_amd_audit")) is True,
         tone=_tone(doc),
         network_addr=doc.text("network_addr", "sip_network_ip", limit=64),
         read_codec=doc.text("read_codec", limit=32),

@@ -51,3 +51,23 @@ def state_zone(code: str) -> str | None:
     guess could put a call outside the legal hours in the other zone)."""
     found = us.states.lookup(code)
     return found.time_zones[0] if found and len(found.time_zones) == 1 else None
+
+
+AREA_CODE_TABLE = Path(__file__).resolve().parent / "data" / "area_code_states.tsv"
+
+
+@cache
+def _area_codes() -> dict[str, str]:
+    """Area code -> state, derived from phonenumbers' geocoding data by scripts/make_area_code_table.py
+    (that data itself costs a process about 100 MB)."""
+    lines = AREA_CODE_TABLE.read_text().splitlines()
+    return dict(line.split("\t") for line in lines if line)
+
+
+def area_code_state(phone: str) -> str | None:
+    """The US state of a NANP number's area code (`phone` in E.164, "+1" and at least the area code):
+    FL, OK and CT presume a call to one of their area codes reaches a resident, whatever state the
+    lead's address says. Toll-free, non-geographic and non-US codes name none."""
+    if not phone.startswith("+1") or len(phone) < 5:
+        return None
+    return _area_codes().get(phone[2:5])

@@ -20,11 +20,22 @@ from dialer.graphql.integrations.schema import IntegrationMutation, IntegrationQ
 from dialer.graphql.leads.schema import LeadMutation, LeadQuery, LeadSubscription
 from dialer.graphql.live.schema import LiveSubscription
 from dialer.graphql.providers.schema import ProviderMutation, ProviderQuery
+from dialer.graphql.reports.schema import ReportQuery
 from dialer.graphql.scalars import SCALAR_MAP
 
 
 @strawberry.type
-class Query(CampaignQuery, LeadQuery, DncQuery, AuditQuery, CallcenterQuery, ProviderQuery, CdrQuery, IntegrationQuery):
+class Query(
+    CampaignQuery,
+    LeadQuery,
+    DncQuery,
+    AuditQuery,
+    CallcenterQuery,
+    ProviderQuery,
+    CdrQuery,
+    IntegrationQuery,
+    ReportQuery,
+):
     pass
 
 

@@ -6,13 +6,14 @@ migration in both `migrations/sqlite` and `migrations/postgres` (see README, "Mi
 
 from dialer.models.audit import AuditEntry
 from dialer.models.callcenter import Agent, Queue, Tier
-from dialer.models.campaigns import Campaign
+from dialer.models.campaigns import Campaign, CampaignPacing
 from dialer.models.cdr import Cdr, CdrDeadLetter
 from dialer.models.dnc import DncNumber
 from dialer.models.imports import ImportJob, ImportReject
 from dialer.models.leads import Lead, LeadAttempt, LeadList
 from dialer.models.leases import CampaignLease
 from dialer.models.providers import Provider
+from dialer.models.reports import AgentStatusChange
 from dialer.models.tokens import ApiToken
 
 MODEL_MODULES = [
@@ -26,15 +27,18 @@ MODEL_MODULES = [
     "dialer.models.providers",
     "dialer.models.cdr",
     "dialer.models.leases",
+    "dialer.models.reports",
 ]
 
 __all__ = [
     "MODEL_MODULES",
     "Agent",
+    "AgentStatusChange",
     "ApiToken",
     "AuditEntry",
     "Campaign",
     "CampaignLease",
+    "CampaignPacing",
     "Cdr",
     "CdrDeadLetter",
     "DncNumber",

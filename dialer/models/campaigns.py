@@ -23,6 +23,8 @@ class Campaign(Model):
     # The campaign's own calling window on the lead's clock ("mon-fri 09:00-18:00"); it only narrows
     # the law's (dialer.engine.windows); None: the law's alone. Last, where its migration added it.
     calling_hours = fields.CharField(max_length=200, null=True)
+    # No redial of a lead within this many hours of a call of it that was abandoned; 0: off.
+    drop_lockout_hours = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "campaigns"
@@ -30,3 +32,15 @@ class Campaign(Model):
     @property
     def public_id(self) -> str:
         return f"cmp_{self.id}"
+
+
+class CampaignPacing(Model):
+    """What the predictive pacer learned about a campaign, kept across restarts and replica
+    hand-overs: theta, the abandon risk it allows a new call, trimmed on the abandon budget."""
+
+    campaign_id = fields.BigIntField(primary_key=True)
+    theta = fields.FloatField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "campaign_pacing"

@@ -47,6 +47,9 @@ class Cdr(Model):
     write_codec = fields.CharField(max_length=32, null=True)
     document = fields.TextField()
     received_at = fields.DatetimeField()
+    # A machine verdict sent to an agent anyway: the agent's disposition says whether AMD was right.
+    # Last, where its migration added it.
+    amd_audit = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "cdrs"
@@ -55,6 +58,23 @@ class Cdr(Model):
             Index(fields=("trunk_id", "end_at"), name="idx_cdrs_trunk_end"),
             Index(fields=("campaign_id", "end_at"), name="idx_cdrs_campaign_end"),
             Index(fields=("agent_id", "end_at"), name="idx_cdrs_agent_end"),
+            # Covers the report aggregates (dialer.graphql.reports): a day's figures are an index-only
+            # scan; and gives the CDR report its (end_at, id) order without a sort.
+            Index(
+                fields=(
+                    "end_at",
+                    "id",
+                    "campaign_id",
+                    "trunk_id",
+                    "agent_id",
+                    "outcome",
+                    "answer_at",
+                    "billsec_s",
+                    "progress_ms",
+                    "sip_status",
+                ),
+                name="idx_cdrs_report",
+            ),
         )
 
 

@@ -87,6 +87,19 @@ def _operation(builder: SchemaBuilder, compiled: CompiledRoute, root: GraphQLObj
             schema.setdefault("minLength", 1)  # the shim refuses empty values: omit the parameter instead
         parameters.append({"name": rest_name, "in": "query", "required": variable.required, "schema": schema})
 
+    if compiled.route.formats:
+        parameters.append(
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "enum": list(compiled.route.formats),
+                    "default": compiled.route.formats[0],
+                },
+            }
+        )
     graphql_field = root.fields[compiled.field_name]
     selection = compiled.operation.selection_set.selections[0].selection_set
     media = "application/json"
@@ -120,9 +133,14 @@ def _operation(builder: SchemaBuilder, compiled: CompiledRoute, root: GraphQLObj
     if compiled.is_mutation:
         statuses.append(409)
     statuses.append(500)
-    responses: dict[str, Any] = {
-        str(compiled.route.status): {"description": "Success.", "content": {media: {"schema": result}}}
-    }
+    content = {media: {"schema": result}}
+    if "csv" in compiled.route.formats:
+        columns = ", ".join(compiled.csv_columns) or "the fields of the JSON items"
+        how = "streamed" if compiled.route.stream else "sent"
+        content["text/csv"] = {
+            "schema": {"type": "string", "description": f"format=csv: {how}, header row: {columns}."}
+        }
+    responses: dict[str, Any] = {str(compiled.route.status): {"description": "Success.", "content": content}}
     for status in statuses:
         responses[str(status)] = {"description": WHY[status], "content": {"application/json": {"schema": ERROR_REF}}}
 

@@ -123,6 +123,8 @@ def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
     paging = {"first", "after"} if route.result == "csv" else set()
     header_names = {header.lower(): name for header, name in route.headers.items()}
     wanted = [*path_names, *(n for n in (route.body, route.upload, route.raw) if n), *paging, *header_names.values()]
+    if route.formats and "format" in variables:
+        raise ValueError(f"{route.method} {route.path}: `format` is the shim's parameter, not a variable")
     missing = [n for n in wanted if n not in variables]
     if missing:
         raise ValueError(f"{route.method} {route.path}: no variable for {missing}")
@@ -143,12 +145,16 @@ def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
         raw=variables[route.raw] if route.raw else None,
         headers={header: variables[name] for header, name in header_names.items()},
         roles=roles,
-        csv_columns=_csv_columns(operation) if route.result == "csv" else (),
+        csv_columns=_csv_columns(operation, "nodes")
+        if route.result == "csv"
+        else _csv_columns(operation, "items")
+        if "csv" in route.formats and route.stream is None
+        else (),
     )
 
 
-def _csv_columns(operation: OperationDefinitionNode) -> tuple[str, ...]:
-    """The leaf fields selected under `nodes`, in order: the CSV's header."""
+def _csv_columns(operation: OperationDefinitionNode, under: str) -> tuple[str, ...]:
+    """The leaf fields selected under `nodes` (or `items`), in order: the CSV's header."""
     top = operation.selection_set.selections[0]
-    nodes = next(s for s in top.selection_set.selections if isinstance(s, FieldNode) and s.name.value == "nodes")
+    nodes = next(s for s in top.selection_set.selections if isinstance(s, FieldNode) and s.name.value == under)
     return tuple(s.name.value for s in nodes.selection_set.selections if isinstance(s, FieldNode))

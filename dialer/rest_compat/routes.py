@@ -1,6 +1,6 @@
 """The whole REST v1 surface: every domain's rows."""
 
-from dialer.rest_compat import audit, callcenter, campaigns, cdr, dnc, integrations, leads, providers
+from dialer.rest_compat import audit, callcenter, campaigns, cdr, dnc, integrations, leads, providers, reports
 from dialer.rest_compat.table import RestRoute
 
 ROUTES: list[RestRoute] = [
@@ -12,4 +12,5 @@ ROUTES: list[RestRoute] = [
     *providers.ROUTES,
     *cdr.ROUTES,
     *integrations.ROUTES,
+    *reports.ROUTES,
 ]

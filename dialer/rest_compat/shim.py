@@ -24,6 +24,7 @@ from graphql import (
     execute,
     get_named_type,
 )
+from graphql.execution.values import get_variable_values
 from graphql.utilities import validate_input_value
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -128,8 +129,12 @@ class RestEndpoint:
             # Who may call comes before what they sent: a viewer's bad body is a 403, not a 400.
             authorize(context, self.compiled.roles, self.compiled.field_name)
             variables, form = await self.variables(request)
-            if self.compiled.route.result == "csv":
+            route = self.compiled.route
+            as_csv = bool(route.formats) and getattr(request.state, "format", route.formats[0]) == "csv"
+            if route.result == "csv":
                 variables |= {"first": CSV_PAGE, "after": None}
+            elif as_csv and route.stream is not None:
+                variables |= {"first": 1}  # the field checks roles and arguments; the hook streams the rows
             result = await self.run(context, variables)
         except DialerError as error:
             return from_error(error)
@@ -139,15 +144,36 @@ class RestEndpoint:
         if result.errors:
             return self.failure(result.errors[0])
         data = result.data[self.compiled.field_name]
-        route = self.compiled.route
         if route.result == "csv":
             return StreamingResponse(self.csv_pages(context, variables, data), media_type="text/csv; charset=utf-8")
+        if as_csv:
+            return self.csv_formatted(variables, data)
         if route.result == "file":
             return _file_response(data, route.status)
         if route.result == "page":
             info = data["pageInfo"]
             data = {"items": data["nodes"], "next": info["endCursor"] if info["hasNextPage"] else None}
         return Response(orjson.dumps(data), status_code=route.status, media_type="application/json")
+
+    def csv_formatted(self, variables: dict[str, Any], data: dict[str, Any]) -> Response:
+        """format=csv: the stream hook's rows, or the result's `items` (a report's few rows)."""
+        route = self.compiled.route
+        if route.stream is not None:
+            values = get_variable_values(self.schema, self.compiled.operation.variable_definitions or (), variables)
+            if isinstance(values, list):  # the operation just ran with these variables: cannot happen
+                return self.failure(values[0])
+            coerced = values.coerced
+            name = self.compiled.field_name
+            return StreamingResponse(
+                route.stream(coerced),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            )
+        columns = self.compiled.csv_columns
+        lines = [csv_line(columns)]
+        for item in data["items"]:
+            lines.append(csv_line(_cell(item[column]) for column in columns))
+        return Response("".join(lines), status_code=route.status, media_type="text/csv; charset=utf-8")
 
     async def csv_pages(self, context: Context, variables: dict[str, Any], page: dict) -> AsyncIterator[str]:
         """Header, then each page's nodes, fetching the next page only when this one is sent."""
@@ -174,7 +200,14 @@ class RestEndpoint:
         seen: set[str] = set()
         for name, raw in request.query_params.multi_items():
             variable = compiled.query_params.get(name)
-            if variable is None:
+            if name == "format" and compiled.route.formats:
+                if name in seen:
+                    problems[name] = "given more than once"
+                elif raw not in compiled.route.formats:
+                    problems[name] = f"must be one of {', '.join(compiled.route.formats)}"
+                seen.add(name)
+                request.state.format = raw
+            elif variable is None:
                 problems[name] = (
                     f"unknown query parameter; this route takes: {', '.join(compiled.query_params) or 'none'}"
                 )
@@ -243,6 +276,10 @@ class RestEndpoint:
             return envelope("bad_request", error.message)
         log.error("%s %s failed", self.compiled.route.method, self.compiled.route.path, exc_info=original)
         return envelope("server_error", "internal error; it has been logged")
+
+
+def _cell(value: Any) -> Any:
+    return orjson.dumps(value).decode() if isinstance(value, (dict, list)) else value
 
 
 def _file_response(document: dict[str, Any], status: int) -> Response:

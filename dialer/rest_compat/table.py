@@ -13,15 +13,24 @@ is; `file` answers a `FileDocument` (filename, contentType, text or base64) as t
 page of a connection as text/csv, one column per leaf field of its nodes (the document takes
 `$first` and `$after`).
 In `document`, a spread `...TypeName` with no fragment of that name selects every field of the type.
+
+`formats` (e.g. ("json", "csv")) adds a `format` query parameter choosing between them, the first by
+default. As CSV, a `field` route answers the rows under `items` (one column per leaf field selected
+there); a route with a `stream` hook runs its operation as usual (roles, arguments, the resolver's own
+checks; `$first` is 1, so that costs one small read) and then streams
+`stream(coerced variables)`: an async iterator of CSV bytes, header row first, which must hold only
+bounded memory and stop its query when cancelled (the client went away). `dialer.graphql.reports.export`
+is one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Result = Literal["field", "page", "csv", "file"]
+Stream = Callable[[Mapping[str, Any]], AsyncIterator[bytes]]
 
 
 @dataclass(frozen=True)
@@ -40,3 +49,5 @@ class RestRoute:
     optional_body: bool = False
     rename: Mapping[str, str] = field(default_factory=dict)
     result: Result = "field"
+    formats: tuple[str, ...] = ()
+    stream: Stream | None = None

@@ -10,7 +10,12 @@ WebSocket, read from the same broadcaster channels the GraphQL subscriptions rea
 - **A slow client never slows the others.** Each client has a bounded queue. When it is full, a
   kpi.tick replaces the older tick of its scope still waiting, and a client that cannot take a
   call.update or an agent/queue update is told (`{"type":"error","code":"rate_limited",...}`) and
-  disconnected (close 1013): never a silent gap in call.update.
+  disconnected (close 1013): never a silent gap in call.update. The same holds when the broadcaster
+  lost messages in an outage (Redis restarting), except for kpi.tick: each tick is its scope's whole
+  state, so a client of ticks alone stays connected and the ticks resume when Redis is back.
+- **One subscription per replica.** However many clients, a replica holds one broadcaster
+  subscription per channel (`Hub`): each message is parsed once, matched against every client's
+  filter, and its text queued as received (no encoding per client).
 - **Heartbeat.** The server sends `{"type":"ping","ts"}` every 20 s; a client may send
   `{"type":"ping"}` and gets `{"type":"pong","ts"}`."""
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -33,6 +39,8 @@ ROLES = READ | {Role.agent}
 QUEUE = 1000
 HEARTBEAT = 20.0
 AUTH_WAIT = 5.0
+SNAPSHOT_CHANNELS = frozenset({"kpi"})  # each message the whole state of its scope
+CAMPAIGN_CHANNELS = frozenset({"calls", "kpi"})  # where a campaignId filter narrows what a client gets
 Authenticate = Callable[[str | None], Awaitable[tuple[Principal | None, str | None]]]
 Subscribe = Callable[[str], AbstractAsyncContextManager[Any]]
 
@@ -70,32 +78,109 @@ class Filter:
 
 
 class ClientQueue:
-    """Bounded; kpi.ticks coalesce per scope under pressure; anything else that does not fit ends the client."""
+    """Bounded; kpi.ticks coalesce per scope under pressure; anything else that does not fit ends the client.
+    Holds each message's text, ready to send."""
 
     def __init__(self, size: int = QUEUE) -> None:
-        self.items: asyncio.Queue[dict[str, Any]] = asyncio.Queue(size)
-        self.latest_ticks: dict[tuple[str, str], dict[str, Any]] = {}
+        self.size = size
+        self.items: deque[str] = deque()
+        self.latest_ticks: dict[tuple[str, str], str] = {}
         self.overflowed = asyncio.Event()
+        self.ready = asyncio.Event()  # set when there may be something to take (or it overflowed)
 
-    def put(self, message: dict[str, Any]) -> None:
-        if message.get("type") == "kpi.tick" and self.items.full():
-            self.latest_ticks[message.get("scope", ""), message.get("id", "")] = message
-            return
-        try:
-            self.items.put_nowait(message)
-        except asyncio.QueueFull:
-            self.overflowed.set()
+    def put(self, message: dict[str, Any], text: str | None = None) -> None:
+        text = text if text is not None else orjson.dumps(message).decode()
+        if len(self.items) >= self.size:
+            if message.get("type") == "kpi.tick":
+                self.latest_ticks[message.get("scope", ""), message.get("id", "")] = text
+            else:
+                self.overflowed.set()
+        else:
+            self.items.append(text)
+        self.ready.set()
 
-    async def get(self) -> dict[str, Any]:
-        """Queued messages in order; the coalesced ticks once the queue has drained (they are newer)."""
-        if self.items.empty() and self.latest_ticks:
+    def take(self) -> str | None:
+        """The next message, or None (and `ready` cleared) when there is none: queued messages in order,
+        then the coalesced ticks once the queue has drained (they are newer)."""
+        if self.items:
+            return self.items.popleft()
+        if self.latest_ticks:
             return self.latest_ticks.pop(next(iter(self.latest_ticks)))
-        return await self.items.get()
+        self.ready.clear()
+        return None
+
+    async def get(self) -> str:
+        while (text := self.take()) is None:
+            await self.ready.wait()
+        return text
+
+
+class Hub:
+    """The replica's one subscription per channel, shared by its clients: started with the first client
+    of a channel, ended with the last. Clients that follow one campaign are indexed by it, so a
+    message is matched only against the clients it may concern, not against every client."""
+
+    def __init__(self, subscribe: Subscribe) -> None:
+        self.subscribe = subscribe
+        self.clients: dict[str, dict[ClientQueue, Filter]] = {}
+        self.by_campaign: dict[str, dict[str, dict[ClientQueue, Filter]]] = {}
+        self.unindexed: dict[str, dict[ClientQueue, Filter]] = {}
+        self.pumps: dict[str, asyncio.Task[None]] = {}
+
+    def join(self, channel: str, queue: ClientQueue, wanted: Filter) -> None:
+        self.clients.setdefault(channel, {})[queue] = wanted
+        if wanted.campaign and channel in CAMPAIGN_CHANNELS:
+            self.by_campaign.setdefault(channel, {}).setdefault(wanted.campaign, {})[queue] = wanted
+        else:
+            self.unindexed.setdefault(channel, {})[queue] = wanted
+        if channel not in self.pumps or self.pumps[channel].done():
+            self.pumps[channel] = asyncio.get_running_loop().create_task(self._pump(channel))
+
+    def leave(self, channel: str, queue: ClientQueue) -> None:
+        clients = self.clients.get(channel, {})
+        wanted = clients.pop(queue, None)
+        self.unindexed.get(channel, {}).pop(queue, None)
+        if wanted is not None and wanted.campaign:
+            following = self.by_campaign.get(channel, {}).get(wanted.campaign, {})
+            following.pop(queue, None)
+            if not following:
+                self.by_campaign.get(channel, {}).pop(wanted.campaign, None)
+        if not clients and channel in self.pumps:
+            self.pumps.pop(channel).cancel()
+
+    def _concerned(self, channel: str, message: dict[str, Any]) -> list[tuple[ClientQueue, Filter]]:
+        concerned = list(self.unindexed.get(channel, {}).items())
+        campaign = message.get("campaignId") if channel == "calls" else message.get("id")
+        if channel in CAMPAIGN_CHANNELS and isinstance(campaign, str):
+            concerned += self.by_campaign.get(channel, {}).get(campaign, {}).items()
+        return concerned
+
+    async def _pump(self, channel: str) -> None:
+        try:
+            async with self.subscribe(channel) as subscriber:
+                async for event in _messages(subscriber):
+                    clients = self.clients.get(channel, {})
+                    # Lost upstream (a Redis outage): no silent gap, except in kpi.ticks, each of which
+                    # is the whole state of its scope: the next one makes up for any lost before it.
+                    if getattr(subscriber, "gap", None) and channel not in SNAPSHOT_CHANNELS:
+                        for queue in clients:
+                            queue.overflowed.set()
+                    message = orjson.loads(event.message)
+                    for queue, wanted in self._concerned(channel, message):
+                        if wanted.wants(message):
+                            queue.put(message, event.message)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the broadcaster went away for good: the clients are told, not left waiting
+            for queue in self.clients.get(channel, {}):
+                queue.overflowed.set()
+            raise
 
 
 class WsBridge:
     def __init__(self, authenticate: Authenticate, subscribe: Subscribe) -> None:
-        self.authenticate, self.subscribe = authenticate, subscribe
+        self.authenticate = authenticate
+        self.hub = Hub(subscribe)
 
     async def endpoint(self, websocket: WebSocket) -> None:
         await websocket.accept()
@@ -119,16 +204,18 @@ class WsBridge:
             return
         queue = ClientQueue()
         channels = {CHANNELS[t] for t in wanted.types}
-        tasks = [asyncio.create_task(self._listen(channel, wanted, queue)) for channel in channels]
-        tasks.append(asyncio.create_task(self._read(websocket)))
+        for channel in channels:
+            self.hub.join(channel, queue, wanted)
+        reader = asyncio.create_task(self._read(websocket))
         try:
             await self._send(websocket, queue)
         except WebSocketDisconnect:
             pass
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            for channel in channels:
+                self.hub.leave(channel, queue)
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
 
     async def _first_message_token(self, websocket: WebSocket) -> str | None:
         with contextlib.suppress(TimeoutError, WebSocketDisconnect, ValueError):
@@ -142,16 +229,6 @@ class WsBridge:
             await websocket.send_text(orjson.dumps({"type": "error", "code": code, "message": message}).decode())
             await websocket.close(close)
 
-    async def _listen(self, channel: str, wanted: Filter, queue: ClientQueue) -> None:
-        async with self.subscribe(channel) as subscriber:
-            async for event in _messages(subscriber):
-                if getattr(subscriber, "gap", None):  # lost upstream (a Redis outage): no silent gap
-                    queue.overflowed.set()
-                    return
-                message = orjson.loads(event.message)
-                if wanted.wants(message):
-                    queue.put(message)
-
     async def _read(self, websocket: WebSocket) -> None:
         """Answer pings; anything else from the client is ignored."""
         while True:
@@ -161,28 +238,26 @@ class WsBridge:
                     await websocket.send_text(orjson.dumps({"type": "pong", "ts": _now_ms()}).decode())
 
     async def _send(self, websocket: WebSocket, queue: ClientQueue) -> None:
-        overflow = asyncio.create_task(queue.overflowed.wait())
-        try:
-            while True:
-                getter = asyncio.create_task(queue.get())
-                done, _ = await asyncio.wait({getter, overflow}, timeout=HEARTBEAT, return_when=asyncio.FIRST_COMPLETED)
-                if overflow in done:
-                    getter.cancel()
-                    await self._refuse(
-                        websocket,
-                        "rate_limited",
-                        "messages were lost (this client fell behind, or the "
-                        "broadcaster had an outage): reconnect and read the current state again",
-                        1013,
-                    )
-                    return
-                if getter not in done:
-                    getter.cancel()
-                    await websocket.send_text(orjson.dumps({"type": "ping", "ts": _now_ms()}).decode())
-                    continue
-                await websocket.send_text(orjson.dumps(getter.result()).decode())
-        finally:
-            overflow.cancel()
+        # No task per message: drain what is queued, wait (with the heartbeat as timeout) only when empty.
+        while True:
+            if queue.overflowed.is_set():
+                await self._refuse(
+                    websocket,
+                    "rate_limited",
+                    "messages were lost (this client fell behind, or the "
+                    "broadcaster had an outage): reconnect and read the current state again",
+                    1013,
+                )
+                return
+            text = queue.take()
+            if text is not None:
+                await websocket.send_text(text)
+                continue
+            try:
+                async with asyncio.timeout(HEARTBEAT):
+                    await queue.ready.wait()
+            except TimeoutError:
+                await websocket.send_text(orjson.dumps({"type": "ping", "ts": _now_ms()}).decode())
 
 
 async def _messages(subscriber: Any) -> AsyncIterator[Any]:

@@ -10,6 +10,7 @@ import pytest
 
 from dialer.engine.outcome_model import DialKind, DialOutcome, OutcomeModel
 from dialer.engine.pacing import MIN_AGENTS, AbandonTrim, Mode, PacingPolicy, PacingSettings, Snapshot
+from dialer.engine.pacing_handle import MIN_HANDLES, FreeRows, HandleHistogram
 from dialer.engine.pacing_lookahead import binomial_cdf, binomial_tail, short_tail
 from dialer.engine.simulation import SimConfig, simulate
 
@@ -176,6 +177,74 @@ def test_learned_timings_and_handle_time() -> None:
     assert view.p_human_between(0.0, 10.0) == pytest.approx(0.52, abs=0.001)
 
 
+def test_a_suspected_rise_of_the_contact_rate_is_planned_for_before_the_alarm() -> None:
+    model = OutcomeModel()
+    rng = random.Random(11)
+    for _ in range(3000):
+        model.observe(benchmark_outcome(rng, 0.15))
+    steady = model.planning_rate()
+    assert steady == pytest.approx(0.15, abs=0.03)
+    leaned = 0.0
+    for _ in range(200):
+        model.observe(benchmark_outcome(rng, 0.40))
+        if model.shifts:
+            break
+        leaned = max(leaned, model.planning_rate())
+    assert model.shifts == 1
+    # while the CUSUM built its case, the planning rate already moved well towards 40 %
+    assert leaned > steady + 0.08
+    assert model.planning_rate() > 0.3
+
+
+def test_a_contact_rate_shift_rebuilds_the_look_ahead_at_once() -> None:
+    policy = trained(dials=3000, theta=0.03)
+    before = policy.decide(snap(idle=3, busy=22))
+    built = policy._tables
+    rng = random.Random(2)
+    for _ in range(150):  # the list turns much better: 30 % -> 60 % live answers
+        policy.observe(benchmark_outcome(rng, 0.60))
+    assert policy.model.planning_rate() > 0.4
+    # one second later, not REBUILD_AFTER_S: the new rate is planned with
+    after = policy.decide(Snapshot(NOW + 1.0, 3, busy_since=(NOW - 60.0,) * 22))
+    assert policy._tables is not built
+    assert 1 <= after < before
+
+
+# -- busy agents' elapsed handle time --------------------------------------------------------------
+
+
+def test_learned_handle_times_know_who_is_in_wrap_up() -> None:
+    """Lognormal talk + a fixed 30 s wrap-up: an agent 5 s into a call frees nobody within 20 s; one
+    200 s in frees more than the memoryless guess."""
+    histogram = HandleHistogram()
+    rng = random.Random(4)
+    for _ in range(MIN_HANDLES - 1):
+        histogram.add(rng.lognormvariate(5.0, 0.83) + 30.0)
+    assert histogram.survival() is None  # too few calls: memoryless
+    for _ in range(3000):
+        histogram.add(rng.lognormvariate(5.0, 0.83) + 30.0)
+    rows = FreeRows((5.0, 20.0), histogram.survival(), 240.0)
+    memoryless = 1.0 - math.exp(-20.0 / 240.0)
+    assert rows.sums([5.0])[1] < 0.001
+    assert rows.sums([200.0])[1] > 1.3 * memoryless
+    # sums of r, then of r^2, per horizon
+    mean = rows.sums([5.0, 200.0, 200.0])
+    assert mean[1] == pytest.approx(2 * rows.sums([200.0])[1] + rows.sums([5.0])[1])
+    assert mean[3] == pytest.approx(2 * rows.sums([200.0])[1] ** 2 + rows.sums([5.0])[1] ** 2)
+    # without data: memoryless
+    assert FreeRows((20.0,), None, 240.0).sums([5.0, 500.0])[0] == pytest.approx(2 * memoryless)
+
+
+def test_predictive_dials_more_when_busy_agents_are_about_to_free() -> None:
+    policy = trained(dials=3000, theta=0.03)
+    rng = random.Random(9)
+    for _ in range(3000):
+        policy.observe_handle(rng.lognormvariate(5.0, 0.83) + 30.0)
+    just_started = Snapshot(NOW, 3, busy_since=(NOW - 5.0,) * 22)
+    mid_call = Snapshot(NOW, 3, busy_since=(NOW - 150.0,) * 22)
+    assert policy.decide(mid_call) > policy.decide(just_started)
+
+
 # -- the abandon trim ------------------------------------------------------------------------------
 
 
@@ -221,12 +290,20 @@ def test_policy_feeds_the_trim_only_with_humans() -> None:
     assert policy.trim.humans == 0
     policy.observe(DialOutcome.human(9.0, abandoned=True))
     assert (policy.humans, policy.abandoned) == (1, 1)
-    learned = policy.learned_theta
+    before, learned = policy.theta, policy.learned_theta
     policy.new_day()
     assert policy.trim.humans == 0
     assert policy.trim.unused == 0
-    # what the integral learned stays; the reaction to yesterday's budget goes
-    assert policy.theta == pytest.approx(learned)
+    # what the integral learned stays; a young campaign also keeps most of its reaction to the
+    # old budget (it is most of what it learned)...
+    assert before < policy.theta < learned
+    # ...a grown-up one drops it
+    old = PacingPolicy(PacingSettings(), history=(100_000, 2850))
+    old.observe(DialOutcome.human(9.0, abandoned=True))
+    before, learned = old.theta, old.learned_theta
+    old.new_day()
+    assert before < learned
+    assert old.theta == pytest.approx(learned, rel=0.001)
 
 
 # -- the look-ahead's arithmetic -------------------------------------------------------------------

@@ -219,6 +219,10 @@ class Switch:
             return "-ERR No such channel!\n"
         return "+OK\n"
 
+    # mod_amd's `amd <uuid> start|stop`: accepted; the simulator's AMD gives each answered call its
+    # planned verdict whether or not it was started.
+    _api_amd = _api_avmd
+
     def _api_callcenter_config(self, args: str, done: Done) -> None:
         queue = needs_configuration(self.callcenter, args)
         if queue is None or self.config_source is None:

@@ -1,7 +1,9 @@
 """Queue, agent and tier operations as plain async functions under the resolvers.
 
-Each change is written, audited and announced; once committed, the switchboard pushes it to every
-FreeSWITCH node (`callcenter_changed`). A node that is down gets it when it comes back."""
+Each change is written and audited (queues announced too); once committed, the switchboard pushes it to
+every FreeSWITCH node (`callcenter_changed`). A node that is down gets it when it comes back. An agent's
+agent.update goes out when mod_callcenter reports the change (dialer.app.switchboard), not when it is
+stored: it says what the agent is, once, whichever replica stored it."""
 
 from __future__ import annotations
 
@@ -88,13 +90,8 @@ async def create_agent(data: AgentInput, context: Context, audit: AuditScope) ->
     except IntegrityError:
         raise Conflict(f"agent {data.name!r} already exists", {"name": data.name}) from None
     audit.target("agent", row.name, contact=row.contact, type=row.type)
-    _announce_agent(context, row)
     _pushed(context)
     return row
-
-
-def _announce_agent(context: Context, row: AgentRow) -> None:
-    context.announce("agents", {"type": "agent.update", "agentId": row.name, "status": row.status, "ts": _now_ms()})
 
 
 async def set_agent_status(name: str, status: str, context: Context, audit: AuditScope) -> AgentRow:
@@ -103,7 +100,6 @@ async def set_agent_status(name: str, status: str, context: Context, audit: Audi
     if before != status:
         row.status, row.status_changed_at = status, datetime.now(UTC)
         await AgentRow.filter(id=row.id).update(status=row.status, status_changed_at=row.status_changed_at)
-        _announce_agent(context, row)
         _pushed(context)
     audit.target("agent", row.name, status={"from": before, "to": row.status})
     return row

@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from strawberry import UNSET
-from tortoise.expressions import Q
-from tortoise.functions import Count, Sum
 
 from dialer.engine.windows import WeeklyHours
 from dialer.graphql.campaigns.types import (
+    AmdAccuracy,
     AmdInput,
     CampaignCreateInput,
     CampaignPatchInput,
@@ -19,13 +18,12 @@ from dialer.graphql.campaigns.types import (
     CampaignStatus,
     PredictiveInput,
 )
-from dialer.graphql.cdr.service import abandon_counts
+from dialer.graphql.cdr.service import abandon_counts, amd_audit_counts
 from dialer.graphql.context import AuditScope, CampaignRunner, Context
 from dialer.graphql.errors import BadRequest, Conflict
 from dialer.graphql.ids import fetch
 from dialer.graphql.pagination import Connection, paginate
 from dialer.models import Campaign as CampaignRow
-from dialer.models import Cdr as CdrRow
 
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -41,9 +39,20 @@ _AMD_KEYS = {
     "window_ms": "windowMs",
     "detect_fax": "detectFax",
     "detect_sit": "detectSIT",
+    "audit_share": "auditShare",
 }
 _PREDICTIVE_KEYS = {"target_occupancy": "targetOccupancy", "aht_sec": "ahtSec"}
-_COLUMNS = ("name", "type", "list_id", "queue", "pacing", "max_channels", "abandon_cap", "calling_hours")
+_COLUMNS = (
+    "name",
+    "type",
+    "list_id",
+    "queue",
+    "pacing",
+    "max_channels",
+    "abandon_cap",
+    "calling_hours",
+    "drop_lockout_hours",
+)
 _SNAPSHOT_COLUMNS = {
     "name": "name",
     "type": "type",
@@ -54,6 +63,7 @@ _SNAPSHOT_COLUMNS = {
     "maxChannels": "max_channels",
     "abandonCap": "abandon_cap",
     "callingHours": "calling_hours",
+    "dropLockoutHours": "drop_lockout_hours",
     "amd": "amd",
     "predictive": "predictive",
 }
@@ -110,6 +120,7 @@ async def create(data: CampaignCreateInput, context: Context, audit: AuditScope)
         max_channels=data.max_channels,
         abandon_cap=data.abandon_cap,
         calling_hours=_calling_hours(data.calling_hours),
+        drop_lockout_hours=data.drop_lockout_hours,
         amd=_amd(data.amd),
         predictive=_predictive(data.predictive),
         status=CampaignStatus.paused.value,
@@ -199,40 +210,26 @@ async def search(
 async def runtime(public_id: str, runner: CampaignRunner) -> CampaignRuntime:
     row = await get(public_id)
     figures = runner.figures(row.id)
-    asr5m, acd = await _answer_figures(row.public_id)
-    humans, abandoned = await abandon_counts(row.public_id, max(row.created_at, datetime.now(UTC) - LAW_WINDOW))
+    since = max(row.created_at, datetime.now(UTC) - LAW_WINDOW)
+    humans, abandoned = await abandon_counts(row.public_id, since)
+    amd = await amd_audit_counts(row.public_id, since)
+    unaudited = amd["machine_verdicts"] - amd["audited"]
     return CampaignRuntime(
         status=CampaignStatus(row.status),
         pacing=row.pacing,
-        asr5m=asr5m,
-        acd=acd,
+        asr5m=figures.asr5m,
+        acd=figures.acd,
         cps=figures.cps,
         cc=figures.cc,
         abandon60s=figures.abandon60s,
         reason=figures.reason if row.status == CampaignStatus.running.value else None,
         abandon_rate=round(abandoned / humans, 4) if humans else 0.0,
         live_answers=humans,
+        amd_accuracy=AmdAccuracy(
+            **amd, humans_hung_up=round(unaudited * amd["humans"] / amd["judged"]) if amd["judged"] else None
+        ),
     )
 
 
 # The law's abandon window: the campaign's life while shorter, else the last 30 days.
 LAW_WINDOW = timedelta(days=30)
-
-
-async def _answer_figures(campaign_id: str) -> tuple[float, float]:
-    """asr5m (answered / calls ended in the last 5 minutes) and acd (mean billsec of the answered
-    ones), from the CDRs: the same on every replica."""
-    since = datetime.now(UTC) - timedelta(minutes=5)
-    [totals] = (
-        await CdrRow.filter(campaign_id=campaign_id, end_at__gte=since)
-        .annotate(
-            calls=Count("id"),
-            answered=Count("id", _filter=Q(answer_at__not_isnull=True)),
-            billsec=Sum("billsec_s", _filter=Q(answer_at__not_isnull=True)),
-        )
-        .values("calls", "answered", "billsec")
-    )
-    calls, answered = totals["calls"] or 0, totals["answered"] or 0
-    asr = round(answered / calls, 4) if calls else 0.0
-    acd = round((totals["billsec"] or 0) / answered, 1) if answered else 0.0
-    return asr, acd

@@ -42,6 +42,15 @@ class TrunkPolicy:
     caps: TrunkCaps
 
 
+AUDIT_SHARE_TEXT = (
+    "Our extension: the share of AMD machine verdicts sent to an agent anyway, whose disposition "
+    "(VOICEMAIL or not) measures how often AMD hangs up on people; 0 (default) audits none."
+)
+DROP_LOCKOUT_TEXT = (
+    "Our extension: no redial of a lead within this many hours of a call of it that was abandoned; 0: off."
+)
+
+
 @strawberry.type
 class Amd:
     engine: AmdEngine
@@ -49,6 +58,7 @@ class Amd:
     window_ms: int
     detect_fax: bool
     detect_sit: bool = strawberry.field(name="detectSIT")
+    audit_share: float = strawberry.field(description=AUDIT_SHARE_TEXT)
 
 
 @strawberry.type
@@ -71,6 +81,7 @@ class Campaign:
     calling_hours: str | None = strawberry.field(
         description="The campaign's own window on the lead's local clock; it only narrows the law's."
     )
+    drop_lockout_hours: int = strawberry.field(description=DROP_LOCKOUT_TEXT)
     amd: Amd
     predictive: Predictive
     status: CampaignStatus
@@ -90,18 +101,38 @@ class Campaign:
             max_channels=row.max_channels,
             abandon_cap=row.abandon_cap,
             calling_hours=row.calling_hours,
+            drop_lockout_hours=row.drop_lockout_hours,
             amd=Amd(
                 engine=AmdEngine(row.amd["engine"]),
                 min_confidence=row.amd["minConfidence"],
                 window_ms=row.amd["windowMs"],
                 detect_fax=row.amd["detectFax"],
                 detect_sit=row.amd["detectSIT"],
+                audit_share=row.amd.get("auditShare", 0.0),
             ),
             predictive=Predictive(target_occupancy=row.predictive["targetOccupancy"], aht_sec=row.predictive["ahtSec"]),
             status=CampaignStatus(row.status),
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
+
+
+@strawberry.type(
+    description="How often AMD was wrong, over the law's abandon window, from the audited calls "
+    "(amd.auditShare): docs/compliance.md, 'AMD that hangs up on people'."
+)
+class AmdAccuracy:
+    machine_verdicts: int = strawberry.field(description="Calls AMD called a machine.")
+    audited: int = strawberry.field(description="Of those, the ones sent to an agent anyway.")
+    judged: int = strawberry.field(description="Audited calls an agent has recorded a disposition for.")
+    humans: int = strawberry.field(description="Judged calls that were people (any disposition but VOICEMAIL).")
+    humans_hung_up: int | None = strawberry.field(
+        description="Estimated people AMD hung up on: the machine verdicts not audited, times humans / judged; "
+        "null until an audited call is judged."
+    )
+    machines_passed: int = strawberry.field(
+        description="Human verdicts an agent found to be a machine (dispositioned VOICEMAIL)."
+    )
 
 
 @strawberry.type(description="Live figures of a campaign; definitions in the README, 'Live figures'.")
@@ -117,6 +148,7 @@ class CampaignRuntime:
         description="Abandoned / live answers as the law counts it: over the campaign's life, or the last 30 days."
     )
     live_answers: int = strawberry.field(description="The live answers abandonRate is counted over.")
+    amd_accuracy: AmdAccuracy = strawberry.field(description="Our extension: AMD's errors, from its audits.")
     reason: str | None = strawberry.field(
         description="Why a running campaign places no call now (no agent, no lead in its calling hours, "
         "trunks at their caps, no FreeSWITCH node...); null while it dials."
@@ -132,6 +164,8 @@ ABANDON_CAP = {"exclusiveMinimum": 0, "maximum": 1}
 CONFIDENCE = {"minimum": 0, "maximum": 1}
 WINDOW_MS = {"minimum": 1, "maximum": 60_000}
 OCCUPANCY = {"exclusiveMinimum": 0, "maximum": 1}
+AUDIT_SHARE = {"minimum": 0, "maximum": 0.5}
+DROP_LOCKOUT = {"minimum": 0, "maximum": 720}
 AHT_SEC = {"minimum": 1, "maximum": 86_400}
 _DAY = "(mon|tue|wed|thu|fri|sat|sun)"
 _SPAN = "([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)"
@@ -156,6 +190,7 @@ class AmdInput:
     window_ms: int = constrained("How long AMD listens after answer.", 900, **WINDOW_MS)
     detect_fax: bool = True
     detect_sit: bool = strawberry.field(default=True, name="detectSIT")
+    audit_share: float = constrained(AUDIT_SHARE_TEXT, 0.0, **AUDIT_SHARE)
 
 
 @strawberry.input
@@ -180,6 +215,7 @@ class CampaignCreateInput:
         UNSET,
         **CALLING_HOURS,
     )
+    drop_lockout_hours: int = constrained(DROP_LOCKOUT_TEXT, 0, **DROP_LOCKOUT)
     amd: AmdInput = strawberry.field(default_factory=AmdInput)
     predictive: PredictiveInput = strawberry.field(default_factory=PredictiveInput)
 
@@ -197,6 +233,7 @@ class AmdPatch:
     window_ms: int | None = constrained(None, UNSET, **WINDOW_MS)
     detect_fax: bool | None = UNSET
     detect_sit: bool | None = strawberry.field(default=UNSET, name="detectSIT")
+    audit_share: float | None = constrained(None, UNSET, **AUDIT_SHARE)
 
 
 @strawberry.input
@@ -216,5 +253,6 @@ class CampaignPatchInput:
     max_channels: int | None = constrained(None, UNSET, **MAX_CHANNELS)
     abandon_cap: float | None = constrained(None, UNSET, **ABANDON_CAP)
     calling_hours: str | None = constrained("An empty string removes the window.", UNSET, **CALLING_HOURS_OR_EMPTY)
+    drop_lockout_hours: int | None = constrained(None, UNSET, **DROP_LOCKOUT)
     amd: AmdPatch | None = UNSET
     predictive: PredictivePatch | None = UNSET

@@ -4,19 +4,31 @@ Order of guarantees: a post from outside the allowlist is refused (403) before a
 malformed one is refused (400) and kept in the dead-letter store, committed even though the request
 failed; a well-formed one is stored, with its lead's attempt, in one transaction, and only then does
 the poster get its 2xx. A uuid already stored answers 200 with `duplicate: true` and changes nothing,
-because mod_json_cdr retries on anything but a 2xx."""
+because mod_json_cdr retries on anything but a 2xx.
+
+An abandoned call's lead is not redialled within the campaign's `dropLockoutHours`: its retry time
+is pushed back to the end of the lockout (for every campaign dialling its list)."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+from tortoise.expressions import Q
 
-from dialer.engine.leads import Disposition, InvalidTransition, LeadState, MissingSchedule, after_disposition
+from dialer.engine.leads import (
+    Disposition,
+    InvalidTransition,
+    LeadState,
+    MissingSchedule,
+    Outcome,
+    after_disposition,
+)
 from dialer.engine.outcomes import LEAD_DISPOSITION, CallOutcome, classify
 from dialer.freeswitch.cdr import CdrError, CdrRecord, parse_cdr
 from dialer.graphql.cdr.types import CdrReceipt
@@ -25,8 +37,8 @@ from dialer.graphql.errors import BadRequest, Conflict, Forbidden
 from dialer.graphql.ids import fetch_by
 from dialer.graphql.leads.service import rules_of
 from dialer.graphql.pagination import paginate
+from dialer.models import Campaign, CdrDeadLetter, Lead, LeadAttempt, LeadList
 from dialer.models import Cdr as CdrRow
-from dialer.models import CdrDeadLetter, Lead, LeadAttempt, LeadList
 
 log = logging.getLogger(__name__)
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -67,15 +79,7 @@ async def ingest(body: str, content_type: str | None, query_uuid: str | None, co
             lead_id=existing.lead_id,
             note=None,
         )
-    outcome = classify(
-        answered=record.answer_at is not None,
-        hangup_cause=record.hangup_cause,
-        sip_status=record.sip_status,
-        amd_label=record.amd_label,
-        tone=record.tone,
-        agent_bridged=record.agent_bridged,
-        queued=record.queue is not None,
-    )
+    outcome = classify(**record.outcome_inputs())
     disposition, note = await _record_attempt(record, outcome)
     row = await CdrRow.create(**_columns(record), outcome=outcome.value, disposition=disposition)
     context.announce("cdr", {"type": "cdr.stored", "uuid": row.uuid, "outcome": row.outcome, "trunkId": row.trunk_id})
@@ -120,6 +124,7 @@ def _columns(record: CdrRecord) -> dict[str, Any]:
         "amd_label": record.amd_label,
         "amd_confidence": record.amd_confidence,
         "amd_latency_ms": record.amd_latency_ms,
+        "amd_audit": record.amd_audit,
         "network_addr": record.network_addr,
         "read_codec": record.read_codec,
         "write_codec": record.write_codec,
@@ -128,10 +133,11 @@ def _columns(record: CdrRecord) -> dict[str, Any]:
     }
 
 
-def _lead_key(lead_id: str | None) -> int | None:
-    if not lead_id:
+def _key(public_id: str | None, prefix: str = "lead_") -> int | None:
+    """The row key of a channel variable's id ("lead_42" -> 42), or None for anything else."""
+    if not public_id:
         return None
-    number = lead_id.removeprefix("lead_")
+    number = public_id.removeprefix(prefix)
     if number.isascii() and number.isdigit() and 0 < len(number) <= 18:
         return int(number)
     return None
@@ -139,7 +145,7 @@ def _lead_key(lead_id: str | None) -> int | None:
 
 async def _record_attempt(record: CdrRecord, outcome: CallOutcome) -> tuple[str | None, str | None]:
     """The lead's attempt, by the list's retry rules. Returns (disposition recorded, why not)."""
-    key = _lead_key(record.lead_id)
+    key = _key(record.lead_id)
     if key is None:
         return None, "the CDR names no lead" if not record.lead_id else f"{record.lead_id!r} is not a lead id"
     lead = await Lead.get_or_none(id=key)
@@ -167,6 +173,8 @@ async def _record_attempt(record: CdrRecord, outcome: CallOutcome) -> tuple[str 
         )
     except (InvalidTransition, MissingSchedule) as refused:
         return disposition.value, f"lead state unchanged: {refused}"
+    if disposition is Disposition.ABANDONED:
+        result = await _drop_lockout(result, record.campaign_id, at)
     moved = await Lead.filter(id=lead.id, status=lead.status).update(
         status=result.state.value,
         dialable=result.dialable,
@@ -181,6 +189,19 @@ async def _record_attempt(record: CdrRecord, outcome: CallOutcome) -> tuple[str 
         # A disposition landed meanwhile; mod_json_cdr retries on the 409 and finds the new state.
         raise Conflict("the lead changed while its CDR was recorded; retry", {"leadId": record.lead_id})
     return disposition.value, None
+
+
+async def _drop_lockout(result: Outcome, campaign_id: str | None, at: datetime) -> Outcome:
+    key = _key(campaign_id, "cmp_")
+    if key is None or result.state is not LeadState.retry_due:
+        return result
+    hours = await Campaign.filter(id=key).values_list("drop_lockout_hours", flat=True)
+    if not hours or not hours[0]:
+        return result
+    until = at + timedelta(hours=hours[0])
+    if result.next_attempt_at is not None and result.next_attempt_at >= until:
+        return result
+    return replace(result, next_attempt_at=until)
 
 
 async def _dead_letter(
@@ -216,3 +237,42 @@ async def abandon_counts(campaign_id: str, since: datetime, until: datetime | No
     humans = await rows.count()
     abandoned = await rows.filter(outcome="ABANDONED").count() if humans else 0
     return humans, abandoned
+
+
+async def amd_audit_counts(campaign_id: str, since: datetime) -> dict[str, int]:
+    """How often AMD was wrong, from the audited calls (the module docstring of
+    dialer.app.campaign_calls): machine verdicts, audited ones, audited ones an agent dispositioned,
+    and of those the ones that were people (any disposition but VOICEMAIL); and human verdicts an
+    agent dispositioned VOICEMAIL (AMD let a machine through)."""
+    calls = CdrRow.filter(campaign_id=campaign_id, end_at__gte=since)
+    machine = await calls.filter(amd_label="VOICEMAIL").count()
+    checked = await calls.filter(Q(amd_audit=True) | Q(amd_label="HUMAN", outcome=CallOutcome.HUMAN.value)).values_list(
+        "lead_id", "start_at", "end_at", "amd_audit"
+    )
+    audited = sum(1 for *_, audit in checked if audit)
+    leads = {key for key in (_key(lead) for lead, *_ in checked) if key is not None}
+    said: dict[int, list[tuple[datetime, str]]] = {}
+    if leads:
+        for lead_id, at, disposition in await LeadAttempt.filter(
+            lead_id__in=leads, campaign_id=campaign_id, source="agent", at__gte=since
+        ).values_list("lead_id", "at", "disposition"):
+            said.setdefault(lead_id, []).append((at, disposition))
+    judged = humans = machines_passed = 0
+    for lead, start, end, audit in checked:
+        after = start or end
+        verdicts = sorted(d for d in said.get(_key(lead) or 0, ()) if d[0] >= after)
+        if not verdicts:
+            continue
+        voicemail = verdicts[0][1] == Disposition.VOICEMAIL.value
+        if audit:
+            judged += 1
+            humans += not voicemail
+        else:
+            machines_passed += voicemail
+    return {
+        "machine_verdicts": machine,
+        "audited": audited,
+        "judged": judged,
+        "humans": humans,
+        "machines_passed": machines_passed,
+    }

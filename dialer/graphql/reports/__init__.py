@@ -1,0 +1,1 @@
+"""Reports: the raw CDR export and the campaign, provider and agent aggregates (docs/reports.md)."""
