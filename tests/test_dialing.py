@@ -166,6 +166,20 @@ def test_a_campaign_that_cannot_dial_says_why(client, center):
     assert client.get(f"/api/v1/campaigns/{cmp}/runtime", headers=ADMIN).json()["reason"] is None
 
 
+def test_a_campaign_whose_trunks_cannot_carry_a_call_says_which_and_why(client, center):
+    agents_available(client, "2001")
+    cmp = campaign(client, center, "gw_nowhere")
+    client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN)
+    reason = until(
+        lambda: (lambda why: why if why and why.startswith("no trunk") else None)(
+            client.get(f"/api/v1/campaigns/{cmp}/runtime", headers=ADMIN).json()["reason"]
+        )
+    )
+    assert reason == "no trunk can take a call: its trunks are disabled (no provider is named gw_nowhere)"
+    assert all(lead["status"] == "new" for lead in leads(client, center))  # nothing claimed, nothing lost
+    client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
+
+
 def test_a_human_no_agent_takes_in_time_is_abandoned(client, center):
     """Power dialling three lines for one agent: two humans find no agent within 2 s."""
     agents_available(client, "2001")
