@@ -4,10 +4,12 @@ simulator the app runs."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from dialer.engine.kpi import Answered, Ended, Originated
 from tests.conftest import ADMIN, bearer
 
 CONTRACT_PROVIDER = {
@@ -74,8 +76,13 @@ def cdr(uuid: str, **fields) -> str:
     )
 
 
-def test_health_comes_from_the_last_five_minutes_of_cdrs(client):
+def test_health_comes_from_the_trunks_live_window_and_its_last_five_minutes_of_cdrs(client):
     client.post("/api/v1/providers", json=CONTRACT_PROVIDER, headers=ADMIN)
+    # The live window, as the live view feeds it from ESL events: 6 calls on gw_main, 2 answered.
+    board, now = client.app.state.services.live.board, time.monotonic()
+    for n in range(6):
+        board.record(Originated(now - 3, "cmp_1", "gw_main"))
+        board.record(Answered(now - 2, "cmp_1", "gw_main") if n < 2 else Ended(now - 1, False, 0.0, "cmp_1", "gw_main"))
     answered = {
         "answer_stamp": (datetime.now(UTC) - timedelta(seconds=40)).strftime("%Y-%m-%d %H:%M:%S"),
         "billsec": 10,
@@ -101,7 +108,8 @@ def test_health_comes_from_the_last_five_minutes_of_cdrs(client):
     assert health.status_code == 200, health.text
     [item] = health.json()["items"]
     assert item["id"] == "gw_main" and item["calls5m"] == 6 and item["cpsMax"] == 20
-    assert item["asr5m"] == round(2 / 6, 4) and item["pddMs"] == 2000
+    assert item["asr5m"] == round(2 / 6, 4) and item["pddMs"] == 2000  # asr5m: the window's (its kpi.tick's)
+    assert item["cps"] == 0.6  # 6 originates in the window's last 10 s
     assert (
         item["sip"] == {"486": 2, "503": 1} and item["sitPct"] == round(1 / 6, 4) and item["faxPct"] == round(1 / 6, 4)
     )

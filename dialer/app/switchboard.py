@@ -89,9 +89,12 @@ class Switchboard:
     def agent_busy_for(self, name: str) -> float | None:
         return self.board.busy_for(name)
 
-    def trunk_cps(self, trunk: str) -> float:
-        """The live view's figure (dialer.engine.kpi: originates over the last 10 s), one source for both."""
-        return self.kpi.snapshot("trunk", trunk, time.monotonic()).cps if self.kpi is not None else 0.0
+    def trunk_live(self, trunk: str) -> tuple[float, float]:
+        """The live view's figures (dialer.engine.kpi), one source for provider health and kpi.tick."""
+        if self.kpi is None:
+            return 0.0, 0.0
+        window = self.kpi.snapshot("trunk", trunk, time.monotonic())
+        return window.asr5m, window.cps
 
     async def probe(self, trunk: str, e164: str, timeout: int) -> dict[str, Any]:
         return await probe_call(self.cluster, trunk, e164, timeout)

@@ -63,8 +63,8 @@ class Switchboard(Protocol):
     def agent_status(self, name: str) -> str | None:
         """What the agent is doing now (agent.update's status), or None if no node reported it."""
 
-    def trunk_cps(self, trunk: str) -> float:
-        """Calls started on the trunk per second: the live view's trunk scope (dialer.engine.kpi)."""
+    def trunk_live(self, trunk: str) -> tuple[float, float]:
+        """(asr5m, cps) of the trunk: the live view's trunk scope (dialer.engine.kpi), as its kpi.tick says."""
 
     async def probe(self, trunk: str, e164: str, timeout: int) -> dict[str, Any]:
         """A test call through the trunk: node, answered, sip_status, pdd_ms, hangup_cause, q850, duration_ms."""

@@ -83,20 +83,21 @@ async def update(name: str, patch: ProviderPatch, context: Context, audit: Audit
 
 
 async def health(context: Context, now: datetime | None = None) -> list[ProviderHealth]:
-    """Each provider's last 5 minutes, in two grouped queries over idx_cdrs_trunk_end."""
+    """Each provider's last 5 minutes: asr5m and cps from the live view's trunk window (what its
+    kpi.tick says); PDD, SIP statuses and the SIT and fax shares, which the windows do not keep, from
+    the CDRs, in two grouped queries over idx_cdrs_trunk_end."""
     since = (now or datetime.now(UTC)) - HEALTH_WINDOW
     recent = CdrRow.filter(end_at__gte=since, trunk_id__not_isnull=True)
     totals = {
         row["trunk_id"]: row
         for row in await recent.annotate(
             calls=Count("id"),
-            answered=Count("id", _filter=Q(answer_at__not_isnull=True)),
             pdd=Avg("progress_ms"),
             sit=Count("id", _filter=Q(outcome="SIT")),
             fax=Count("id", _filter=Q(outcome="FAX")),
         )
         .group_by("trunk_id")
-        .values("trunk_id", "calls", "answered", "pdd", "sit", "fax")
+        .values("trunk_id", "calls", "pdd", "sit", "fax")
     }
     sip: dict[str, dict[str, int]] = {}
     for row in (
@@ -110,12 +111,13 @@ async def health(context: Context, now: datetime | None = None) -> list[Provider
     for provider in await ProviderRow.all().order_by("id"):
         figures = totals.get(provider.name) or {}
         calls = figures.get("calls") or 0
+        asr5m, cps = context.switchboard.trunk_live(provider.name)
         items.append(
             ProviderHealth(
                 id=provider.name,
-                asr5m=round(figures["answered"] / calls, 4) if calls else 0.0,
+                asr5m=round(asr5m, 4),
                 pdd_ms=round(figures["pdd"]) if figures.get("pdd") is not None else None,
-                cps=round(context.switchboard.trunk_cps(provider.name), 2),
+                cps=round(cps, 2),
                 cps_max=provider.max_cps,
                 sip=sip.get(provider.name, {}),
                 sit_pct=round(figures["sit"] / calls, 4) if calls else 0.0,

@@ -50,17 +50,22 @@ class Provider:
         )
 
 
-@strawberry.type(description="A trunk's health over the last 5 minutes of CDRs (cps: live, the kpi.tick window).")
+@strawberry.type(
+    description="A trunk's last 5 minutes: asr5m and cps from its live window (its kpi.tick's figures); "
+    "PDD, SIP statuses and the SIT and fax shares from its CDRs."
+)
 class ProviderHealth:
     id: strawberry.ID
-    asr5m: float = strawberry.field(description="Answered share of the calls that ended in the last 5 minutes.")
+    asr5m: float = strawberry.field(
+        description="Answered / attempts over 5 minutes, each attempt counted at its fate (the kpi.tick asr5m)."
+    )
     pdd_ms: int | None = strawberry.field(description="Mean post-dial delay (to the first 180/183), ms.")
     cps: float = strawberry.field(description="Calls started per second over the last 10 s (the trunk's kpi.tick cps).")
     cps_max: int
     sip: SipHistogram = strawberry.field(description="Final SIP status of the unanswered calls -> count.")
     sit_pct: float = strawberry.field(description="Share (0-1) of calls that met a special information tone.")
     fax_pct: float = strawberry.field(description="Share (0-1) of calls answered by a fax.")
-    calls5m: int = strawberry.field(description="Calls the figures are computed from.")
+    calls5m: int = strawberry.field(description="CDRs that ended in the last 5 minutes: the SIT and fax shares' base.")
     enabled: bool
 
 
