@@ -32,15 +32,21 @@ async def sweep(undisposed_after: timedelta, lost_after: timedelta, now: datetim
         .limit(BATCH)
         .values("id", "updated_at", "attempts", "attempts_by_disposition")
     )
+    # Each stuck lead's newest attempt since its claim, in one read (a CDR's times are whole seconds:
+    # its call may seem to end a moment before the claim).
+    claimed = {lead["id"]: lead["updated_at"] - STAMP_SLACK for lead in stuck}
+    latest: dict[int, dict] = {}
+    if claimed:
+        for attempt in (
+            await LeadAttempt.filter(lead_id__in=list(claimed), at__gte=min(claimed.values()))
+            .order_by("at")
+            .values("lead_id", "disposition", "source", "at")
+        ):
+            if attempt["at"] >= claimed[attempt["lead_id"]]:
+                latest[attempt["lead_id"]] = attempt
     closed = given_back = 0
     for lead in stuck:
-        last = (
-            # A CDR's times are whole seconds: its call may seem to end a moment before the claim.
-            await LeadAttempt.filter(lead_id=lead["id"], at__gte=lead["updated_at"] - STAMP_SLACK)
-            .order_by("-at")
-            .first()
-            .values("disposition", "source", "at")
-        )
+        last = latest.get(lead["id"])
         if last is not None and last["source"] == "cdr" and last["disposition"] == Disposition.HUMAN.value:
             if last["at"] >= now - undisposed_after:
                 continue  # the agent may still be in wrap-up
