@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aerich import Command
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 
 from dialer.models import MODEL_MODULES
 
@@ -22,10 +23,13 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def tortoise_config(database_url: str) -> dict:
-    if dialect_of(database_url) == "sqlite" and "busy_timeout=" not in database_url:
-        database_url += ("&" if "?" in database_url else "?") + f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
+    connection: str | dict = database_url
+    if dialect_of(database_url) == "sqlite":
+        if "busy_timeout=" not in database_url:
+            database_url += ("&" if "?" in database_url else "?") + f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
+        connection = {**expand_db_url(database_url), "engine": "dialer.app.sqlite_backend"}
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {"models": {"models": [*MODEL_MODULES, "aerich.models"], "default_connection": "default"}},
         "use_tz": True,
         "timezone": "UTC",

@@ -1,0 +1,45 @@
+"""A transaction on SQLite waits for another process's write instead of failing with "database is locked"."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+from tortoise import Tortoise
+from tortoise.transactions import in_transaction
+
+from dialer.app.database import tortoise_config
+
+
+def _write_from_another_connection(path: str) -> None:
+    other = sqlite3.connect(path, timeout=10, isolation_level=None)
+    try:
+        other.execute("INSERT INTO ledger (note) VALUES ('other process')")
+    finally:
+        other.close()
+
+
+def test_a_transaction_that_reads_then_writes_survives_a_concurrent_writer(tmp_path):
+    path = str(tmp_path / "locks.sqlite3")
+
+    async def scenario() -> list[str]:
+        config = tortoise_config(f"sqlite://{path}")
+        config["apps"] = {"models": {"models": ["aerich.models"], "default_connection": "default"}}
+        await Tortoise.init(config=config)
+        try:
+            connection = Tortoise.get_connection("default")
+            await connection.execute_script("CREATE TABLE ledger (id INTEGER PRIMARY KEY, note TEXT)")
+            async with in_transaction() as transaction:
+                await transaction.execute_query("SELECT COUNT(*) FROM ledger")
+                # The other process writes while this transaction holds its snapshot. Under a deferred
+                # BEGIN its commit lands first and this transaction's write then fails at once.
+                writer = asyncio.create_task(asyncio.to_thread(_write_from_another_connection, path))
+                await asyncio.sleep(0.3)
+                await transaction.execute_query("INSERT INTO ledger (note) VALUES ('this process')")
+            await writer
+            _, rows = await connection.execute_query("SELECT note FROM ledger ORDER BY id")
+            return [row["note"] for row in rows]
+        finally:
+            await Tortoise.close_connections()
+
+    assert asyncio.run(scenario()) == ["this process", "other process"]
