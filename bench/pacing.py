@@ -1,6 +1,6 @@
 """Predictive pacing against progressive, in simulated time, on the model of PACING-FACTS.md.
 
-    .venv/bin/python bench/pacing.py [--seeds 8] [--hours 8] [--quick] [--workers 2]
+    .venv/bin/python bench/pacing.py [--seeds 8] [--first-seed 0] [--hours 8] [--quick] [--workers 2]
 
 For N = 10, 25, 50, 100 agents, both handle-time variants (exponential 240 s; lognormal talk CV 1
 + 30 s wrap-up) and both modes: occupancy, abandon rate (mean and spread over seeds), dials and
@@ -48,16 +48,14 @@ def run(task: Task) -> tuple[Task, SimResult, float]:
     return task, simulate(policy, config), time.perf_counter() - began
 
 
-def tasks(seeds: int, hours: float, sizes: tuple[int, ...], drift: bool) -> list[Task]:
+def tasks(seeds: range, hours: float, sizes: tuple[int, ...], drift: bool) -> list[Task]:
     out: list[Task] = []
     for n in sizes:
         for handle in HANDLES:
             for mode in ("predictive", "progressive"):
-                out += [("steady", n, handle, mode, s, hours) for s in range(seeds)]
+                out += [("steady", n, handle, mode, s, hours) for s in seeds]
     if drift:
-        out += [
-            ("drift", n, "exponential", "predictive", s, hours) for n in DRIFT_SIZES if n in sizes for s in range(seeds)
-        ]
+        out += [("drift", n, "exponential", "predictive", s, hours) for n in DRIFT_SIZES if n in sizes for s in seeds]
     # biggest first, so that the last runs to finish are short
     return sorted(out, key=lambda t: -t[1] * (3 if t[3] == "predictive" else 1))
 
@@ -67,8 +65,11 @@ def spread(values: list[float]) -> str:
     return f"{mean * 100:5.2f} % ({min(values) * 100:4.1f}-{max(values) * 100:4.1f})"
 
 
-def report(results: dict[Task, SimResult], seeds: int, hours: float, sizes: tuple[int, ...], drift: bool) -> None:
-    print(f"\nSteady days: {seeds} seeds x {hours:g} simulated hours after 15 min warm-up; abandon cap {CAP:.0%}")
+def report(results: dict[Task, SimResult], seeds: range, hours: float, sizes: tuple[int, ...], drift: bool) -> None:
+    print(
+        f"\nSteady days: seeds {seeds.start}-{seeds.stop - 1} x {hours:g} simulated hours after 15 min warm-up; "
+        f"abandon cap {CAP:.0%}"
+    )
     head = (
         f"{'N':>4} {'handle':<11} {'mode':<11} {'occupancy':>22} {'abandon':>22} {'dials/ah':>8} {'conn/ah':>7}  target"
     )
@@ -77,7 +78,7 @@ def report(results: dict[Task, SimResult], seeds: int, hours: float, sizes: tupl
     for n in sizes:
         for handle in HANDLES:
             for mode in ("progressive", "predictive"):
-                runs = [results[("steady", n, handle, mode, s, hours)] for s in range(seeds)]
+                runs = [results[("steady", n, handle, mode, s, hours)] for s in seeds]
                 occ = [r.occupancy for r in runs]
                 ab = [r.abandon_rate for r in runs]
                 dials = statistics.mean(r.dials_per_agent_hour for r in runs)
@@ -97,8 +98,8 @@ def report(results: dict[Task, SimResult], seeds: int, hours: float, sizes: tupl
     for n in DRIFT_SIZES:
         if n not in sizes:
             continue
-        runs = [results[("drift", n, "exponential", "predictive", s, hours)] for s in range(seeds)]
-        for s, r in enumerate(runs):
+        runs = [results[("drift", n, "exponential", "predictive", s, hours)] for s in seeds]
+        for s, r in zip(seeds, runs, strict=True):
             windows = " ".join(f"{a / h * 100:3.1f}" if h else "  - " for h, a in r.windows)
             print(
                 f"{n:>4} {s:>4} {r.abandon_rate * 100:9.2f} % {r.worst_window * 100:10.1f} % "
@@ -117,13 +118,15 @@ def report(results: dict[Task, SimResult], seeds: int, hours: float, sizes: tupl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--first-seed", type=int, default=0, help="run seeds K..K+seeds-1 (another sample)")
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--quick", action="store_true", help="2 seeds of 2 simulated hours")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="comma-separated team sizes")
     parser.add_argument("--no-drift", action="store_true", help="skip the drifting day")
     args = parser.parse_args()
-    seeds, hours = (2, 2.0) if args.quick else (args.seeds, args.hours)
+    count, hours = (2, 2.0) if args.quick else (args.seeds, args.hours)
+    seeds = range(args.first_seed, args.first_seed + count)
     sizes = tuple(int(x) for x in args.sizes.split(","))
     todo = tasks(seeds, hours, sizes, not args.no_drift)
     results: dict[Task, SimResult] = {}
