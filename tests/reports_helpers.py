@@ -133,3 +133,16 @@ def expected_agents(
 
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def assert_agents_match(got: list[dict], expected: list[dict]) -> None:
+    """The agent report against `expected_agents`. Seconds may differ by one rounding step (0.1 s):
+    SQLite's date functions keep milliseconds, so a total within a few of x.x5 s can round either way.
+    Everything else is exact, and each row's aht and occupancy follow from its own figures."""
+    assert [(a["agentId"], a["calls"]) for a in got] == [(a["agentId"], a["calls"]) for a in expected]
+    for row, want in zip(got, expected, strict=True):
+        for key in ("talkS", "wrapUpS", "idleS"):
+            assert abs(row[key] - want[key]) <= 0.1 + 1e-9, (row, want)
+        handled = row["talkS"] + row["wrapUpS"]
+        assert row["aht"] == _mean(handled, row["calls"]), row
+        assert row["occupancy"] == _rate(handled, handled + row["idleS"]), row

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from dialer.app.campaign_loop import CampaignLoop
 from dialer.app.leases import Lease
+from dialer.app.trunk_share import TrunkShare
 from dialer.models import CampaignPacing
 from tests.conftest import ADMIN, CONTRACT_CAMPAIGN, run
 
@@ -19,8 +20,8 @@ def setup(client, count: int = 1) -> None:
         assert client.post("/api/v1/providers", json=body, headers=ADMIN).status_code == 201, name
 
 
-def loop_of(campaign_id: int) -> CampaignLoop:
-    return CampaignLoop(campaign_id, cluster=None, agent_status=lambda name: None, lease=Lease())  # type: ignore[arg-type]
+def loop_of(campaign_id: int, share: TrunkShare | None = None) -> CampaignLoop:
+    return CampaignLoop(campaign_id, None, lambda name: None, Lease(), share)  # type: ignore[arg-type]
 
 
 def test_the_pacers_theta_outlives_the_loop_and_a_new_day_starts_the_budget_again(client):
@@ -53,7 +54,28 @@ def test_running_campaigns_on_one_trunk_share_its_calls_per_second(client):
         await loop._reload()
         return {spec.name: spec.max_cps for spec in loop.trunks}
 
-    # The contract's campaign dials gw_main and gw_backup: two running campaigns halve each.
+    # The contract's campaign dials gw_main and gw_backup. Two running campaigns dialed from two
+    # replicas: each replica's bucket fills at half the provider's maxCps.
     assert run(client, lambda: cps_of(1)) == {"gw_main": 15.0, "gw_backup": 5.0}
     client.post("/api/v1/campaigns/cmp_2/pause", headers=ADMIN)
     assert run(client, lambda: cps_of(1)) == {"gw_main": 30.0, "gw_backup": 10.0}
+
+
+def test_campaigns_dialed_from_one_replica_share_one_bucket_at_the_providers_full_rate(client):
+    setup(client, count=3)
+    for cid in ("cmp_1", "cmp_2", "cmp_3"):
+        assert client.post(f"/api/v1/campaigns/{cid}/start", headers=ADMIN).status_code == 202
+
+    async def scenario() -> tuple[dict[str, float], dict[str, float], TrunkShare]:
+        share = TrunkShare()
+        first, second = loop_of(1, share), loop_of(2, share)
+        for loop in (first, second, first):  # each reload counts who dials here now
+            loop.refresh()
+            await loop._reload()
+        return {s.name: s.max_cps for s in first.trunks}, {s.name: s.max_cps for s in second.trunks}, share
+
+    first, second, share = run(client, scenario)
+    # Two of the three running campaigns dial here: two thirds of maxCps, in one bucket the two share.
+    assert first == second == {"gw_main": 20.0, "gw_backup": 20.0 / 3}
+    share.gone(2)  # the second one's lease went to another replica
+    assert share.max_cps("gw_main", 30.0, running=3) == 10.0

@@ -152,6 +152,19 @@ def test_busy_numbers_are_scheduled_for_retry(client, center):
     client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
 
 
+def test_a_campaign_without_leads_leaves_a_shared_trunks_calls_per_second_to_the_other(client, center):
+    """Two campaigns of this replica share one trunk's bucket of 1 call a second: the one whose list is
+    empty asks for calls every second but takes no token, so the other dials all its leads."""
+    assert client.patch("/api/v1/providers/busy", json={"maxCps": 1}, headers=ADMIN).status_code == 200
+    agents_available(client, "2001")
+    empty, dialing = campaign(client, new_list(client), "busy"), campaign(client, center, "busy")
+    for cmp in (empty, dialing):
+        assert client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN).status_code == 202
+    assert until(lambda: all(lead["status"] == "retry_due" for lead in leads(client, center)), 30)
+    for cmp in (empty, dialing):
+        client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
+
+
 def test_a_campaign_that_cannot_dial_says_why(client, center):
     cmp = campaign(client, center, "talk")
     client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN)

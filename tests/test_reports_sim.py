@@ -16,7 +16,14 @@ from dialer.freeswitch.sim import Dist, TrunkModel
 from tests.conftest import ADMIN, run
 from tests.freeswitch.conftest import FAST, NONE
 from tests.leads_helpers import import_csv, new_list
-from tests.reports_helpers import expected_agents, expected_campaigns, expected_providers, history, stored_cdrs
+from tests.reports_helpers import (
+    assert_agents_match,
+    expected_agents,
+    expected_campaigns,
+    expected_providers,
+    history,
+    stored_cdrs,
+)
 from tests.test_dialing import agents_available, campaign, open_zone, until
 
 LEADS = 8
@@ -117,7 +124,7 @@ def test_reports_agree_with_the_simulated_calls(client, dialled):
     changes = history(client)
     assert {"On Call", "Wrapup", "Available"} <= {c["status"] for c in changes}, changes
     agents = client.get("/api/v1/reports/agent", params=period, headers=ADMIN).json()["items"]
-    assert agents == expected_agents(cdrs, changes, since, until_, datetime.now(UTC))
+    assert_agents_match(agents, expected_agents(cdrs, changes, since, until_, datetime.now(UTC)))
     handled = [a for a in agents if a["calls"]]
     assert handled and all(a["talkS"] > 0 and a["wrapUpS"] > 0 and 0 < a["occupancy"] <= 1 for a in handled)
     assert sum(a["calls"] for a in agents) == sum(c["outcome"] == "HUMAN" for c in cdrs)

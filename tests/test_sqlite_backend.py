@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import pytest
 from tortoise import Tortoise
+from tortoise.exceptions import TransactionManagementError
 from tortoise.transactions import in_transaction
 
 from dialer.app.database import tortoise_config
@@ -43,3 +45,31 @@ def test_a_transaction_that_reads_then_writes_survives_a_concurrent_writer(tmp_p
             await Tortoise.close_connections()
 
     assert asyncio.run(scenario()) == ["this process", "other process"]
+
+
+def test_a_transaction_that_cannot_begin_gives_the_connection_back(tmp_path):
+    path = str(tmp_path / "busy.sqlite3")
+
+    async def scenario() -> int:
+        config = tortoise_config(f"sqlite://{path}?busy_timeout=100")
+        config["apps"] = {"models": {"models": ["aerich.models"], "default_connection": "default"}}
+        await Tortoise.init(config=config)
+        try:
+            connection = Tortoise.get_connection("default")
+            await connection.execute_script("CREATE TABLE ledger (id INTEGER PRIMARY KEY, note TEXT)")
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock past busy_timeout
+            try:
+                with pytest.raises(TransactionManagementError):
+                    async with in_transaction():
+                        pass
+            finally:
+                holder.rollback()
+                holder.close()
+            # Without giving the lock back this would wait forever.
+            _, rows = await asyncio.wait_for(connection.execute_query("SELECT COUNT(*) AS n FROM ledger"), 5)
+            return rows[0]["n"]
+        finally:
+            await Tortoise.close_connections()
+
+    assert asyncio.run(scenario()) == 0

@@ -26,10 +26,11 @@ from tortoise.exceptions import IntegrityError
 from dialer.app.campaign_calls import CallRules, CampaignCalls, LiveCall
 from dialer.app.campaign_leads import LeadSource
 from dialer.app.leases import Lease
+from dialer.app.trunk_share import TrunkShare
 from dialer.engine.kpi import KpiBoard
 from dialer.engine.pacing import DialOutcome, Mode, PacingPolicy, PacingSettings, Snapshot
 from dialer.engine.pacing_ledger import WINDOW_DAYS
-from dialer.engine.trunks import TrunkBook, TrunkSpec, choose, record, specs, trunk_failure
+from dialer.engine.trunks import Choice, TrunkSpec, choose, credits_of, record, specs, trunk_failure, with_credits
 from dialer.freeswitch import events as ev
 from dialer.freeswitch.calls import Originate
 from dialer.freeswitch.causes import HangupCause
@@ -55,8 +56,8 @@ KEEP_THETA_EVERY = 60.0
 
 
 async def _trunk_users() -> Counter[str]:
-    """How many running campaigns dial through each trunk: a provider's maxCps is split
-    evenly among them, so that together they stay under it whichever replicas dial them."""
+    """How many running campaigns dial through each trunk, whichever replicas dial them: each
+    replica takes its part of a provider's maxCps by how many of them it dials (TrunkShare)."""
     users: Counter[str] = Counter()
     for policy in await Campaign.filter(status="running").values_list("trunk_policy", flat=True):
         users.update(name for name, weight in policy.get("weights", {}).items() if weight > 0)
@@ -64,7 +65,9 @@ async def _trunk_users() -> Counter[str]:
 
 
 class CampaignLoop:
-    def __init__(self, campaign_id: int, cluster: Cluster, agent_status: Any, lease: Lease) -> None:
+    def __init__(
+        self, campaign_id: int, cluster: Cluster, agent_status: Any, lease: Lease, trunk_share: TrunkShare | None = None
+    ) -> None:
         self.campaign_id = campaign_id
         self.public_id = f"cmp_{campaign_id}"
         self.cluster, self.agent_status, self.lease = cluster, agent_status, lease
@@ -72,7 +75,10 @@ class CampaignLoop:
         self.policy: PacingPolicy | None = None
         self.calls: CampaignCalls | None = None
         self.leads: LeadSource | None = None
-        self.book = TrunkBook()
+        # CPS buckets and breakers are the replica's (shared with its other campaigns), the
+        # round-robin credit over this campaign's weights is its own.
+        self.trunk_share = trunk_share if trunk_share is not None else TrunkShare()
+        self.credits: dict[str, float] = {}
         self.trunks: list[TrunkSpec] = []
         self.unknown_trunks: list[str] = []
         self.campaign: Campaign | None = None
@@ -102,6 +108,7 @@ class CampaignLoop:
         try:
             while True:
                 if not await self.lease.hold(self.campaign_id):
+                    self.trunk_share.gone(self.campaign_id)
                     self.reason = "another replica dials this campaign"
                     await self._sleep(self.lease.ttl / 3)
                     continue
@@ -118,6 +125,7 @@ class CampaignLoop:
         finally:
             consumer.cancel()
             events.close()
+            self.trunk_share.gone(self.campaign_id)
             with contextlib.suppress(Exception):  # a closing database must not hide why the loop ended
                 await self._keep_theta(now=True)
             await self.lease.release(self.campaign_id)
@@ -176,8 +184,16 @@ class CampaignLoop:
             self.calls = CampaignCalls(rules, self._api, self._observe, self._ended)
         self.calls.rules = rules
         users = await _trunk_users()
+        if row.status == "running":
+            weights = row.trunk_policy.get("weights", {})
+            self.trunk_share.dialing(self.campaign_id, (name for name, weight in weights.items() if weight > 0))
+        else:
+            self.trunk_share.gone(self.campaign_id)
         self.agents = [tier.agent.name for tier in await Tier.filter(queue__name=row.queue).prefetch_related("agent")]
-        providers = {p.name: (float(p.max_cps) / max(1, users[p.name]), p.enabled) for p in await Provider.all()}
+        providers = {
+            p.name: (self.trunk_share.max_cps(p.name, float(p.max_cps), users[p.name]), p.enabled)
+            for p in await Provider.all()
+        }
         self.trunks = specs(row.trunk_policy, providers)
         self.unknown_trunks = sorted(set(row.trunk_policy.get("weights", {})) - set(providers))
         if self.leads is None:
@@ -232,18 +248,30 @@ class CampaignLoop:
         if wanted <= 0:
             self.reason = None if self.calls.in_flight else self._why_not(idle, busy)
             return
-        choice = choose(self.book, self.trunks, self._per_trunk(), wanted, now, self.policy.settings.max_channels)
-        self.book = choice.book
-        if not choice.picks:
-            why = TRUNK_REASONS.get(choice.reason or "", choice.reason)
+        # How many calls the trunks can carry, without taking their CPS tokens yet: tokens taken for
+        # calls that find no lead would be lost to the replica's other campaigns too.
+        room = self._choose_trunks(wanted, now)
+        if not room.picks:
+            why = TRUNK_REASONS.get(room.reason or "", room.reason)
             if self.unknown_trunks:
                 why += f" (no provider is named {', '.join(self.unknown_trunks)})"
             self.reason = f"no trunk can take a call: {why}"
             return
-        leads, why = await self.leads.take(len(choice.picks), datetime.now(UTC))
+        leads, why = await self.leads.take(len(room.picks), datetime.now(UTC))
         self.reason = why
+        if not leads:
+            return
+        # Another campaign may have drawn on the shared buckets while the leads were read.
+        choice = self._choose_trunks(len(leads), time.monotonic())
+        self.trunk_share.book, self.credits = choice.book, credits_of(choice.book)
+        await self.leads.give_back(leads[len(choice.picks) :])
         for lead, trunk in zip(leads, choice.picks, strict=False):
             await self._dial(lead, trunk)
+
+    def _choose_trunks(self, calls: int, now: float) -> Choice:
+        assert self.policy is not None
+        book = with_credits(self.trunk_share.book, self.credits)
+        return choose(book, self.trunks, self._per_trunk(), calls, now, self.policy.settings.max_channels)
 
     def _why_not(self, idle: int, busy: int) -> str | None:
         if not self.agents:
@@ -295,7 +323,8 @@ class CampaignLoop:
 
     def _ended(self, call: LiveCall, cause: HangupCause | None) -> None:
         failed = trunk_failure(cause.sip_status, cause.name) if cause is not None else True
-        self.book = record(self.book, call.trunk, failed, time.monotonic(), call.dialled_at)
+        share = self.trunk_share
+        share.book = record(share.book, call.trunk, failed, time.monotonic(), call.dialled_at)
 
     def _observe(self, outcome: DialOutcome) -> None:
         if self.policy is not None:

@@ -17,6 +17,7 @@ from datetime import timedelta
 from dialer.app import stuck_leads
 from dialer.app.campaign_loop import CampaignLoop
 from dialer.app.leases import Lease
+from dialer.app.trunk_share import TrunkShare
 from dialer.engine.kpi import KpiBoard
 from dialer.freeswitch.cluster import Cluster
 from dialer.graphql.context import RuntimeFigures
@@ -37,6 +38,7 @@ class Dialer:
         self.busy_for: Callable[[str], float | None] = lambda name: None
         self.kpi: KpiBoard | None = None
         self.lease = Lease()
+        self.trunk_share = TrunkShare()  # this replica's CPS buckets and trunk breakers
         self.loops: dict[int, CampaignLoop] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
 
@@ -87,7 +89,7 @@ class Dialer:
         if task is not None and not task.done():
             self.loops[campaign_id].refresh()
             return
-        loop = CampaignLoop(campaign_id, self.cluster, self.agent_status, self.lease)
+        loop = CampaignLoop(campaign_id, self.cluster, self.agent_status, self.lease, self.trunk_share)
         loop.patience_s, loop.safe_harbor = self.patience_s, self.safe_harbor
         loop.busy_for, loop.kpi = self.busy_for, self.kpi
         self.loops[campaign_id] = loop

@@ -17,11 +17,18 @@ name in sorted order), spreads picks evenly rather than in runs, and a trunk lef
 throttled, backed off) neither gains nor loses credit, so its share goes to the others and it does
 not burst to catch up when it returns.
 
-CPS: a token bucket per trunk, refilled at maxCps tokens a second up to `burst_s` seconds' worth
-(default 1 s: a tick once a second launches at most maxCps calls per trunk; in the worst case, a
-full bucket spent at the end of one second and a refill at the start of the next, any sliding 1 s
-window holds at most 2 x maxCps). maxCps is the provider's: when several campaigns share a trunk
-the engine passes each its share (`TrunkSpec.max_cps`).
+CPS: a token bucket per trunk, refilled at `TrunkSpec.max_cps` tokens a second up to `burst_s`
+seconds' worth (default 1 s: a tick once a second launches at most maxCps calls per trunk; in the
+worst case, a full bucket spent at the end of one second and a refill at the start of the next, any
+sliding 1 s window holds at most 2 x maxCps).
+
+Sharing. Several campaigns may share one book, so that they draw on one CPS bucket and one breaker
+per trunk: a trunk backed off for one is backed off for all, and calls per second one campaign
+leaves unused go to another. The round-robin credit stays each campaign's own (their weights
+differ): a campaign lays its credit over the shared book with `with_credits` before `choose`, and
+keeps `credits_of` the result. Every campaign sharing a book must pass the same `max_cps` for a
+trunk (the refill is shared too): the engine passes the share of the provider's maxCps that falls
+to the campaigns sharing the book.
 
 Backoff (a circuit breaker per trunk). `trunk_failure` says whether a call failed because of the
 trunk: SIP 5xx (503 included), or causes GATEWAY_DOWN, NORMAL_TEMPORARY_FAILURE, NETWORK_OUT_OF_ORDER,
@@ -194,6 +201,19 @@ def choose(
         MappingProxyType(blocked),
         min((r for r in retry if r is not None), default=None),
     )
+
+
+def with_credits(book: TrunkBook, credits: Mapping[str, float]) -> TrunkBook:
+    """`book` (perhaps shared with other campaigns) with one campaign's round-robin credit."""
+    names = {*book.trunks, *credits}
+    return replace(
+        book, trunks=MappingProxyType({n: replace(book.state(n), credit=credits.get(n, 0.0)) for n in names})
+    )
+
+
+def credits_of(book: TrunkBook) -> dict[str, float]:
+    """The round-robin credit in `book`, to keep for the campaign that just chose with it."""
+    return {name: s.credit for name, s in book.trunks.items() if s.credit}
 
 
 def record(book: TrunkBook, trunk: str, failed: bool, now: float, started_at: float | None = None) -> TrunkBook:

@@ -12,9 +12,11 @@ from dialer.engine.trunks import (
     TrunkBook,
     TrunkSpec,
     choose,
+    credits_of,
     record,
     specs,
     trunk_failure,
+    with_credits,
 )
 
 FAST = 1e6  # a CPS high enough not to matter
@@ -195,3 +197,38 @@ def test_specs_from_a_campaigns_policy() -> None:
 )
 def test_trunk_failure(status: int | None, cause: str | None, failed: bool) -> None:
     assert trunk_failure(status, cause) is failed
+
+
+class Campaign:
+    """A campaign drawing on a book shared with others, with its own round-robin credit."""
+
+    def __init__(self, trunks: list[TrunkSpec]) -> None:
+        self.trunks, self.credits = trunks, {}
+
+    def choose(self, shared: list[TrunkBook], k: int, now: float) -> tuple[str, ...]:
+        choice = choose(with_credits(shared[0], self.credits), self.trunks, {}, k, now)
+        shared[0], self.credits = choice.book, credits_of(choice.book)
+        return choice.picks
+
+
+def test_campaigns_sharing_a_book_keep_their_own_weights() -> None:
+    shared = [TrunkBook()]
+    main_first = Campaign([spec("a", 3), spec("b", 1)])
+    even = Campaign([spec("a", 1), spec("b", 1)])
+    seen: dict[int, Counter[str]] = {id(main_first): Counter(), id(even): Counter()}
+    for tick in range(400):  # interleaved, one call each a tick
+        for campaign in (main_first, even):
+            seen[id(campaign)].update(campaign.choose(shared, 1, now=float(tick)))
+    assert seen[id(main_first)] == {"a": 300, "b": 100}
+    assert seen[id(even)] == {"a": 200, "b": 200}
+
+
+def test_campaigns_sharing_a_book_share_its_breakers_and_cps() -> None:
+    shared = [fail(TrunkBook(), "a", 5, now=0.0)]  # the first campaign's calls found "a" failing
+    other = Campaign([spec("a", 1), spec("b", 1)])
+    assert other.choose(shared, 4, now=1.0) == ("b",) * 4  # backed off for the second one too
+    # One bucket of 10 calls a second for both: what one does not use, the other may.
+    busy, idle = Campaign([spec("c", cps=10)]), Campaign([spec("c", cps=10)])
+    assert len(busy.choose(shared, 20, now=100.0)) == 10
+    assert idle.choose(shared, 1, now=100.0) == ()
+    assert len(busy.choose(shared, 20, now=101.0)) == 10
