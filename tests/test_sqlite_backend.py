@@ -1,16 +1,34 @@
-"""A transaction on SQLite waits for another process's write instead of failing with "database is locked"."""
+"""SQLite transactions (dialer.app.sqlite_backend): one waits for another process's write instead of
+failing with "database is locked", and one that cannot begin gives the connection back."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import TransactionManagementError
 from tortoise.transactions import in_transaction
 
 from dialer.app.database import tortoise_config
+
+
+@asynccontextmanager
+async def ledger(url: str) -> AsyncIterator[BaseDBAsyncClient]:
+    """The ORM on `url`, with one table and no model."""
+    config = tortoise_config(url)
+    config["apps"] = {"models": {"models": ["aerich.models"], "default_connection": "default"}}
+    await Tortoise.init(config=config)
+    try:
+        connection = Tortoise.get_connection("default")
+        await connection.execute_script("CREATE TABLE ledger (id INTEGER PRIMARY KEY, note TEXT)")
+        yield connection
+    finally:
+        await Tortoise.close_connections()
 
 
 def _write_from_another_connection(path: str) -> None:
@@ -25,12 +43,7 @@ def test_a_transaction_that_reads_then_writes_survives_a_concurrent_writer(tmp_p
     path = str(tmp_path / "locks.sqlite3")
 
     async def scenario() -> list[str]:
-        config = tortoise_config(f"sqlite://{path}")
-        config["apps"] = {"models": {"models": ["aerich.models"], "default_connection": "default"}}
-        await Tortoise.init(config=config)
-        try:
-            connection = Tortoise.get_connection("default")
-            await connection.execute_script("CREATE TABLE ledger (id INTEGER PRIMARY KEY, note TEXT)")
+        async with ledger(f"sqlite://{path}") as connection:
             async with in_transaction() as transaction:
                 await transaction.execute_query("SELECT COUNT(*) FROM ledger")
                 # The other process writes while this transaction holds its snapshot. Under a deferred
@@ -41,8 +54,6 @@ def test_a_transaction_that_reads_then_writes_survives_a_concurrent_writer(tmp_p
             await writer
             _, rows = await connection.execute_query("SELECT note FROM ledger ORDER BY id")
             return [row["note"] for row in rows]
-        finally:
-            await Tortoise.close_connections()
 
     assert asyncio.run(scenario()) == ["this process", "other process"]
 
@@ -51,12 +62,7 @@ def test_a_transaction_that_cannot_begin_gives_the_connection_back(tmp_path):
     path = str(tmp_path / "busy.sqlite3")
 
     async def scenario() -> int:
-        config = tortoise_config(f"sqlite://{path}?busy_timeout=100")
-        config["apps"] = {"models": {"models": ["aerich.models"], "default_connection": "default"}}
-        await Tortoise.init(config=config)
-        try:
-            connection = Tortoise.get_connection("default")
-            await connection.execute_script("CREATE TABLE ledger (id INTEGER PRIMARY KEY, note TEXT)")
+        async with ledger(f"sqlite://{path}?busy_timeout=100") as connection:
             holder = sqlite3.connect(path, isolation_level=None)
             holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock past busy_timeout
             try:
@@ -69,7 +75,5 @@ def test_a_transaction_that_cannot_begin_gives_the_connection_back(tmp_path):
             # Without giving the lock back this would wait forever.
             _, rows = await asyncio.wait_for(connection.execute_query("SELECT COUNT(*) AS n FROM ledger"), 5)
             return rows[0]["n"]
-        finally:
-            await Tortoise.close_connections()
 
     assert asyncio.run(scenario()) == 0
