@@ -296,7 +296,7 @@ def replicas(env: dict[str, str], broadcast_url: str, count: int = 2) -> Iterato
             log.close()
             # The only traceback allowed: an announcement lost to a Redis outage, logged by its caller.
             chained = errors.count("The above exception was") + errors.count("During handling of the above")
-            lost = errors.count("dialer.app.broadcast.BroadcastUnavailable: ")
+            lost = errors.count("dialer.app.broadcast_redis.BroadcastUnavailable: ")
             assert errors.count("Traceback") - chained == lost, errors
 
 
