@@ -323,8 +323,7 @@ class CampaignLoop:
 
     def _ended(self, call: LiveCall, cause: HangupCause | None) -> None:
         failed = trunk_failure(cause.sip_status, cause.name) if cause is not None else True
-        share = self.trunk_share
-        share.book = record(share.book, call.trunk, failed, time.monotonic(), call.dialled_at)
+        self.trunk_share.book = record(self.trunk_share.book, call.trunk, failed, time.monotonic(), call.dialled_at)
 
     def _observe(self, outcome: DialOutcome) -> None:
         if self.policy is not None:
