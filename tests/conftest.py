@@ -22,7 +22,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.testclient import TestClient
-from tortoise import connections
+from tortoise import Tortoise, connections
 
 from dialer.app import database
 from dialer.app.factory import create_app
@@ -32,26 +32,6 @@ T = TypeVar("T")
 KIND = os.environ.get("DIALER_TEST_DB", "sqlite")
 PG_ADMIN = os.environ.get("DIALER_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
-TABLES = (
-    "campaigns",
-    "campaign_pacing",
-    "api_tokens",
-    "audit_entries",
-    "lead_attempts",
-    "leads",
-    "lead_lists",
-    "dnc_numbers",
-    "import_jobs",
-    "import_rejects",
-    "cc_tiers",
-    "cc_agents",
-    "cc_queues",
-    "providers",
-    "cdrs",
-    "cdr_dead_letters",
-    "agent_status_changes",
-    "campaign_leases",
-)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -128,10 +108,13 @@ def app_client(migrated: dict[str, str]) -> Iterator[TestClient]:
 async def _empty_tables() -> None:
     """Empty every table and restart ids, so each test's first campaign is cmp_1."""
     connection = connections.get("default")
+    # Every model's table (a new one cannot be forgotten), not aerich's record of the migrations.
+    models = [model for app in Tortoise.apps.values() for model in app.values()]
+    tables = sorted(m._meta.db_table for m in models if m._meta.db_table != "aerich")
     if KIND == "postgres":
-        await connection.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
+        await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
         return
-    for table in TABLES:
+    for table in tables:
         await connection.execute_script(f'DELETE FROM "{table}"')
     await connection.execute_script("DELETE FROM sqlite_sequence")
 

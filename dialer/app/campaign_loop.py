@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -30,7 +29,7 @@ from dialer.app.trunk_share import TrunkShare
 from dialer.engine.kpi import KpiBoard
 from dialer.engine.pacing import DialOutcome, Mode, PacingPolicy, PacingSettings, Snapshot
 from dialer.engine.pacing_ledger import WINDOW_DAYS
-from dialer.engine.trunks import Choice, TrunkSpec, choose, credits_of, record, specs, trunk_failure, with_credits
+from dialer.engine.trunks import Choice, TrunkSpec, choose, credits_of, specs, trunk_failure, with_credits
 from dialer.freeswitch import events as ev
 from dialer.freeswitch.calls import Originate
 from dialer.freeswitch.causes import HangupCause
@@ -53,15 +52,6 @@ TICK = 1.0
 RELOAD_EVERY = 5.0
 RING_TIMEOUT = 25  # at least 15 s (4 rings) before giving up, as the TSR asks
 KEEP_THETA_EVERY = 60.0
-
-
-async def _trunk_users() -> Counter[str]:
-    """How many running campaigns dial through each trunk, whichever replicas dial them: each
-    replica takes its part of a provider's maxCps by how many of them it dials (TrunkShare)."""
-    users: Counter[str] = Counter()
-    for policy in await Campaign.filter(status="running").values_list("trunk_policy", flat=True):
-        users.update(name for name, weight in policy.get("weights", {}).items() if weight > 0)
-    return users
 
 
 class CampaignLoop:
@@ -108,7 +98,6 @@ class CampaignLoop:
         try:
             while True:
                 if not await self.lease.hold(self.campaign_id):
-                    self.trunk_share.gone(self.campaign_id)
                     self.reason = "another replica dials this campaign"
                     await self._sleep(self.lease.ttl / 3)
                     continue
@@ -125,7 +114,6 @@ class CampaignLoop:
         finally:
             consumer.cancel()
             events.close()
-            self.trunk_share.gone(self.campaign_id)
             with contextlib.suppress(Exception):  # a closing database must not hide why the loop ended
                 await self._keep_theta(now=True)
             await self.lease.release(self.campaign_id)
@@ -183,17 +171,8 @@ class CampaignLoop:
         if self.calls is None:
             self.calls = CampaignCalls(rules, self._api, self._observe, self._ended)
         self.calls.rules = rules
-        users = await _trunk_users()
-        if row.status == "running":
-            weights = row.trunk_policy.get("weights", {})
-            self.trunk_share.dialing(self.campaign_id, (name for name, weight in weights.items() if weight > 0))
-        else:
-            self.trunk_share.gone(self.campaign_id)
         self.agents = [tier.agent.name for tier in await Tier.filter(queue__name=row.queue).prefetch_related("agent")]
-        providers = {
-            p.name: (self.trunk_share.max_cps(p.name, float(p.max_cps), users[p.name]), p.enabled)
-            for p in await Provider.all()
-        }
+        providers = {p.name: (float(p.max_cps), p.enabled) for p in await Provider.all()}
         self.trunks = specs(row.trunk_policy, providers)
         self.unknown_trunks = sorted(set(row.trunk_policy.get("weights", {})) - set(providers))
         if self.leads is None:
@@ -249,7 +228,8 @@ class CampaignLoop:
             self.reason = None if self.calls.in_flight else self._why_not(idle, busy)
             return
         # How many calls the trunks can carry, without taking their CPS tokens yet: tokens taken for
-        # calls that find no lead would be lost to the replica's other campaigns too.
+        # calls that find no lead would be lost to the other campaigns too.
+        await self.trunk_share.peek(self.trunks, now)
         room = self._choose_trunks(wanted, now)
         if not room.picks:
             why = TRUNK_REASONS.get(room.reason or "", room.reason)
@@ -262,10 +242,12 @@ class CampaignLoop:
         if not leads:
             return
         # Another campaign may have drawn on the shared buckets while the leads were read.
-        choice = self._choose_trunks(len(leads), time.monotonic())
+        now = time.monotonic()
+        choice = self._choose_trunks(len(leads), now)
         self.trunk_share.book, self.credits = choice.book, credits_of(choice.book)
-        await self.leads.give_back(leads[len(choice.picks) :])
-        for lead, trunk in zip(leads, choice.picks, strict=False):
+        picks = await self.trunk_share.take(choice.picks, self.trunks, now)
+        await self.leads.give_back(leads[len(picks) :])
+        for lead, trunk in zip(leads, picks, strict=False):
             await self._dial(lead, trunk)
 
     def _choose_trunks(self, calls: int, now: float) -> Choice:
@@ -323,7 +305,7 @@ class CampaignLoop:
 
     def _ended(self, call: LiveCall, cause: HangupCause | None) -> None:
         failed = trunk_failure(cause.sip_status, cause.name) if cause is not None else True
-        self.trunk_share.book = record(self.trunk_share.book, call.trunk, failed, time.monotonic(), call.dialled_at)
+        self.trunk_share.record(call.trunk, failed, time.monotonic(), call.dialled_at)
 
     def _observe(self, outcome: DialOutcome) -> None:
         if self.policy is not None:

@@ -38,7 +38,7 @@ class Dialer:
         self.busy_for: Callable[[str], float | None] = lambda name: None
         self.kpi: KpiBoard | None = None
         self.lease = Lease()
-        self.trunk_share = TrunkShare()  # this replica's CPS buckets and trunk breakers
+        self.trunk_share = TrunkShare()  # the trunks' CPS buckets and breakers, mirrored from the database
         self.loops: dict[int, CampaignLoop] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
 

@@ -26,9 +26,10 @@ Sharing. Several campaigns may share one book, so that they draw on one CPS buck
 per trunk: a trunk backed off for one is backed off for all, and calls per second one campaign
 leaves unused go to another. The round-robin credit stays each campaign's own (their weights
 differ): a campaign lays its credit over the shared book with `with_credits` before `choose`, and
-keeps `credits_of` the result. Every campaign sharing a book must pass the same `max_cps` for a
-trunk (the refill is shared too): the engine passes the share of the provider's maxCps that falls
-to the campaigns sharing the book.
+keeps `credits_of` the result. Every campaign sharing a book passes the same `max_cps` for a trunk
+(the refill is shared too). Where the bucket and the backoff are shared further, between replicas,
+the book mirrors them: `with_tokens` sets a bucket to the level the shared one holds, `back_off`
+backs a trunk off until another replica said, and `backed_off_until` is what to tell the others.
 
 Backoff (a circuit breaker per trunk). `trunk_failure` says whether a call failed because of the
 trunk: SIP 5xx (503 included), or causes GATEWAY_DOWN, NORMAL_TEMPORARY_FAILURE, NETWORK_OUT_OF_ORDER,
@@ -55,6 +56,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+SAME_BACKOFF_S = 1.0  # backoffs ending this close together are one (clocks differ by a little)
 TRUNK_CAUSES = frozenset(
     {
         "GATEWAY_DOWN",
@@ -214,6 +216,30 @@ def with_credits(book: TrunkBook, credits: Mapping[str, float]) -> TrunkBook:
 def credits_of(book: TrunkBook) -> dict[str, float]:
     """The round-robin credit in `book`, to keep for the campaign that just chose with it."""
     return {name: s.credit for name, s in book.trunks.items() if s.credit}
+
+
+def with_tokens(book: TrunkBook, tokens: Mapping[str, float], now: float) -> TrunkBook:
+    """`book` with these trunks' CPS buckets at these levels as of `now`: a bucket that several
+    replicas draw on lives outside the book, and the book mirrors what it last held."""
+    states = {n: replace(book.state(n), tokens=level, refilled_at=now) for n, level in tokens.items()}
+    return replace(book, trunks=MappingProxyType({**book.trunks, **states}))
+
+
+def back_off(book: TrunkBook, trunk: str, until: float, now: float) -> TrunkBook:
+    """Another campaign or replica found `trunk` failing and backed it off until `until`: back it off
+    here too (unless it already is, for as long). The level of the next backoff stays this book's."""
+    s = book.state(trunk)
+    if until <= now or (s.breaker is Breaker.open and s.open_until >= until - SAME_BACKOFF_S):
+        return book
+    return _with(
+        book, trunk, replace(s, breaker=Breaker.open, opened_at=now, open_until=until, probe_at=None, probe_successes=0)
+    )
+
+
+def backed_off_until(book: TrunkBook, trunk: str) -> float | None:
+    """Until when `trunk` is backed off (open), if it is."""
+    s = book.state(trunk)
+    return s.open_until if s.breaker is Breaker.open else None
 
 
 def record(book: TrunkBook, trunk: str, failed: bool, now: float, started_at: float | None = None) -> TrunkBook:

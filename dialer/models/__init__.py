@@ -12,7 +12,7 @@ from dialer.models.dnc import DncNumber
 from dialer.models.imports import ImportJob, ImportReject
 from dialer.models.leads import Lead, LeadAttempt, LeadList
 from dialer.models.leases import CampaignLease
-from dialer.models.providers import Provider
+from dialer.models.providers import Provider, ProviderShare
 from dialer.models.reports import AgentStatusChange
 from dialer.models.tokens import ApiToken
 
@@ -48,6 +48,7 @@ __all__ = [
     "LeadAttempt",
     "LeadList",
     "Provider",
+    "ProviderShare",
     "Queue",
     "Tier",
 ]

@@ -19,3 +19,17 @@ class Provider(Model):
 
     class Meta:
         table = "providers"
+
+
+class ProviderShare(Model):
+    """What the replicas share about a trunk (dialer.app.trunk_share): its CPS token bucket, so the
+    provider's maxCps holds across every replica and campaign whichever dials, and how long the
+    trunk is backed off after a replica found it failing. Times are Unix seconds."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    tokens = fields.FloatField()
+    refilled_at = fields.FloatField()
+    backed_off_until = fields.FloatField(default=0.0)
+
+    class Meta:
+        table = "provider_shares"

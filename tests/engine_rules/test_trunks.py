@@ -11,12 +11,15 @@ from dialer.engine.trunks import (
     Breaker,
     TrunkBook,
     TrunkSpec,
+    back_off,
+    backed_off_until,
     choose,
     credits_of,
     record,
     specs,
     trunk_failure,
     with_credits,
+    with_tokens,
 )
 
 FAST = 1e6  # a CPS high enough not to matter
@@ -232,3 +235,22 @@ def test_campaigns_sharing_a_book_share_its_breakers_and_cps() -> None:
     assert len(busy.choose(shared, 20, now=100.0)) == 10
     assert idle.choose(shared, 1, now=100.0) == ()
     assert len(busy.choose(shared, 20, now=101.0)) == 10
+
+
+def test_a_book_mirrors_a_bucket_and_a_backoff_kept_elsewhere() -> None:
+    trunks = [spec("a", cps=10), spec("b", cps=10)]
+    book = with_tokens(TrunkBook(), {"a": 2.0}, now=5.0)  # the shared bucket holds two calls for "a"
+    assert Counter(choose(book, trunks, {}, 8, now=5.0).picks) == {"a": 2, "b": 6}
+    assert len(choose(book, [spec("a", cps=10)], {}, 8, now=5.5).picks) == 7  # and refills as before
+
+    assert backed_off_until(book, "a") is None
+    book = back_off(book, "a", until=30.0, now=10.0)  # another replica backed "a" off until 30
+    assert backed_off_until(book, "a") == 30.0
+    assert choose(book, [spec("a")], {}, 1, now=29.0).reason == "backed_off"
+    assert back_off(book, "a", until=20.0, now=11.0) is book  # a shorter one changes nothing
+    assert back_off(book, "b", until=9.0, now=10.0) is book  # nor one already over
+    # The next backoff this book starts itself is its own first: its level did not move.
+    book = record(back_off(TrunkBook(), "a", until=30.0, now=10.0), "a", False, now=31.0)
+    assert book.state("a").breaker is Breaker.half_open
+    book = record(book, "a", True, now=32.0)
+    assert backed_off_until(book, "a") == pytest.approx(42.0)
