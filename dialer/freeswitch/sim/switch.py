@@ -15,11 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from dialer.freeswitch.causes import CAUSE_TO_SIP, Q850, SIP_TO_CAUSE
+from dialer.freeswitch.sim.api import Commands
 from dialer.freeswitch.sim.callcenter import CallCenter
-from dialer.freeswitch.sim.callcenter_config import callcenter_config, needs_configuration
 from dialer.freeswitch.sim.channel import Channel
 from dialer.freeswitch.sim.clock import Clock
 from dialer.freeswitch.sim.models import CallPlan, TrunkModel, draw_plan, trunk_rng
@@ -28,9 +26,7 @@ from dialer.freeswitch.sim.originate import (
     Done,
     OriginateArgs,
     Originating,
-    parse_originate,
     seconds,
-    split_args,
 )
 
 # (config name, REQUEST_PARAMS headers, found): `found` gets the `<configuration name=...>` element
@@ -40,9 +36,6 @@ DEFAULT_QUEUES: Mapping[str, Mapping[str, Any]] = {
     "sales": {"strategy": "longest-idle-agent"},
     "support": {"strategy": "ring-all"},
 }
-
-# How long a simulated `playback:` lasts (there is no audio to measure).
-PLAYBACK_SECONDS = 3.0
 
 
 @dataclass
@@ -70,6 +63,7 @@ class Switch:
         self._rngs: dict[str, random.Random] = {}
         self.started = clock.wall()
         self.sessions_total = 0
+        self.commands = Commands(self)
         self.callcenter = CallCenter(
             clock, self._callcenter_event, trunk_rng(self.config.seed, "#callcenter"),
             self.config.queues, self.config.agent_answer_delay,
@@ -122,158 +116,11 @@ class Switch:
     # -- API ---------------------------------------------------------------------------------
 
     def api(self, command: str, args: str, done: Done) -> None:
-        """Run one API command; `done(output)` is called now, or later (originate, and a
-        callcenter_config that waits for its configuration source)."""
-        handler = getattr(self, "_api_" + command.lower().replace("-", "_"), None)
-        if handler is None:
-            done(f"-ERR {command} Command not found!\n")
-        elif command in ("originate", "callcenter_config"):
-            handler(args, done)
-        else:
-            done(handler(args))
-
-    def _api_status(self, args: str) -> str:
-        up = int(self.clock.wall() - self.started)
-        return (
-            f"UP 0 years, 0 days, {up // 3600} hours, {up // 60 % 60} minutes, {up % 60} seconds, 0 milliseconds,"
-            " 0 microseconds\nFreeSWITCH (Version 1.10.12-release sim) is ready\n"
-            f"{self.sessions_total} session(s) since startup\n{len(self.channels)} session(s) - peak 0, last 5min 0\n"
-            f"0 session(s) per Sec out of max 30, peak 0, last 5min 0\n{self.config.max_sessions} session(s) max\n"
-        )
-
-    def _api_version(self, args: str) -> str:
-        return "FreeSWITCH Version 1.10.12-release+sim (simulated)\n"
-
-    def _api_hostname(self, args: str) -> str:
-        return self.config.hostname
-
-    def _api_eval(self, args: str) -> str:
-        return args
-
-    def _api_create_uuid(self, args: str) -> str:
-        return str(uuids.uuid4())
-
-    def _api_uuid_exists(self, args: str) -> str:
-        return "true" if args.strip() in self.channels else "false"
-
-    def _api_uuid_getvar(self, args: str) -> str:
-        parts = args.split()
-        channel = self.channels.get(parts[0]) if parts else None
-        if channel is None or len(parts) < 2:
-            return "-ERR No such channel!\n"
-        return channel.variables.get(parts[1], "_undef_")
-
-    def _api_uuid_setvar(self, args: str) -> str:
-        parts = args.split(" ", 2)
-        channel = self.channels.get(parts[0]) if parts else None
-        if channel is None or len(parts) < 2:
-            return "-ERR No such channel!\n"
-        channel.set_var(parts[1], parts[2] if len(parts) > 2 else "")
-        return "+OK\n"
-
-    def _api_uuid_kill(self, args: str) -> str:
-        parts = args.split()
-        channel = self.channels.get(parts[0]) if parts else None
-        if channel is None:
-            return "-ERR No such channel!\n"
-        cause = parts[1].upper() if len(parts) > 1 and parts[1].upper() in Q850 else "NORMAL_CLEARING"
-        self.hangup(channel, cause, "send_bye" if channel.answered else "send_cancel")
-        return "+OK\n"
-
-    def _api_hupall(self, args: str) -> str:
-        parts = args.split()
-        cause = parts[0].upper() if parts and parts[0].upper() in Q850 else "MANAGER_REQUEST"
-        for channel in list(self.channels.values()):
-            if len(parts) < 3 or channel.variables.get(parts[1]) == parts[2]:
-                self.hangup(channel, cause, "send_bye" if channel.answered else "send_cancel")
-        return "+OK\n"
-
-    def _api_uuid_transfer(self, args: str) -> str:
-        """What a dialer does after AMD, as an inline dialplan: `uuid_transfer <uuid> callcenter:<queue>
-        inline`, or the safe-harbor message `uuid_transfer <uuid> 'playback:<file>,hangup:<CAUSE>' inline`.
-        Leaving a queue this way ends the member as a cancel, like the callcenter app being broken out of."""
-        parts = split_args(args)
-        channel = self.channels.get(parts[0]) if parts else None
-        if channel is None:
-            return "-ERR No such channel!\n"
-        apps = [app.partition(":") for app in (parts[1] if len(parts) > 1 else "").split(",") if app]
-        known = {"callcenter", "playback", "hangup"}
-        if not apps or any(name not in known for name, _, _ in apps):
-            return "-ERR invalid transfer target (the simulator knows callcenter:, playback: and hangup: inline)\n"
-        self.callcenter.leave(channel, "NONE")
-        delay = 0.0
-        for name, _, argument in apps:
-            if name == "callcenter" and not self.callcenter.join(channel, argument):
-                return f"-ERR queue {argument} not found\n"
-            if name == "playback":
-                channel.variables["playback_file"] = argument
-                delay += PLAYBACK_SECONDS
-            if name == "hangup":
-                cause = argument or "NORMAL_CLEARING"
-                channel.timers.append(self.clock.call_later(delay, self.hangup, channel, cause, "send_bye"))
-        return "+OK\n"
-
-    def _api_avmd(self, args: str) -> str:
-        parts = args.split()
-        if not parts or parts[0] not in self.channels:
-            return "-ERR No such channel!\n"
-        return "+OK\n"
-
-    # mod_amd's `amd <uuid> start|stop`: accepted; the simulator's AMD gives each answered call its
-    # planned verdict whether or not it was started.
-    _api_amd = _api_avmd
-
-    def _api_callcenter_config(self, args: str, done: Done) -> None:
-        queue = needs_configuration(self.callcenter, args)
-        if queue is None or self.config_source is None:
-            done(callcenter_config(self.callcenter, args))
-            return
-        # load_queue: switch_xml_open_cfg("callcenter.conf", &cfg, params) with CC-Queue.
-        params = self.request_params("mod_callcenter.c", "load_queue", {"CC-Queue": queue})
-
-        def found(configuration: Any) -> None:
-            done(callcenter_config(self.callcenter, args, configuration))
-
-        self.config_source("callcenter.conf", params, found)
-
-    def _api_show(self, args: str) -> str:
-        words = args.split()
-        if words[:1] != ["channels"]:
-            return "-USAGE: show channels [count|as json]\n"
-        if words[1:2] == ["count"]:
-            return f"\n{len(self.channels)} total.\n"
-        rows = [
-            {
-                "uuid": c.uuid,
-                "direction": "outbound",
-                "created_epoch": str(int(c.created)),
-                "name": c.name,
-                "state": "CS_EXECUTE" if c.answered else "CS_CONSUME_MEDIA",
-                "cid_name": c.variables.get("origination_caller_id_name", ""),
-                "cid_num": c.variables.get("origination_caller_id_number", ""),
-                "dest": c.destination,
-                "callstate": c.call_state,
-            }
-            for c in self.channels.values()
-        ]
-        if words[1:3] == ["as", "json"]:
-            return orjson.dumps({"row_count": len(rows), "rows": rows}).decode()
-        lines = ["uuid,direction,created_epoch,name,state,cid_name,cid_num,dest,callstate"]
-        lines += [",".join(row.values()) for row in rows]
-        return "\n".join(lines) + f"\n\n{len(rows)} total.\n"
+        """Run one API command (dialer.freeswitch.sim.api); `done(output)` is called now, or later
+        (originate, and a callcenter_config that waits for its configuration source)."""
+        self.commands.run(command, args, done)
 
     # -- calls -------------------------------------------------------------------------------
-
-    def _api_originate(self, args: str, done: Done) -> None:
-        try:
-            request = parse_originate(args)
-        except ValueError as bad:
-            done(f"-USAGE: {bad}\n")
-            return
-        if len(self.channels) >= self.config.max_sessions:
-            done("-ERR SWITCH_CONGESTION\n")
-            return
-        self.originate(request, done)
 
     def originate(self, request: OriginateArgs, done: Done) -> Channel:
         """Create the channel, draw its plan from the trunk's model, and schedule what follows."""
