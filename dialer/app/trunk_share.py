@@ -55,6 +55,8 @@ class TrunkShare:
 
     async def take(self, picks: Sequence[str], trunks: Sequence[TrunkSpec], now: float) -> tuple[str, ...]:
         """A CPS token from the shared bucket of each pick's trunk: the picks that got one, in order."""
+        if not picks:
+            return ()
         spec = {t.name: t for t in trunks}
         wanted = Counter(picks)
         granted: dict[str, int] = {}
