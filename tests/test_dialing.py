@@ -11,7 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from tortoise.exceptions import OperationalError
 
+from dialer.app import campaign_loop
 from dialer.freeswitch.sim import Dist
 from dialer.models import Cdr
 from tests.conftest import ADMIN, CONTRACT_CAMPAIGN, run
@@ -163,6 +165,29 @@ def test_a_campaign_without_leads_leaves_a_shared_trunks_calls_per_second_to_the
     assert until(lambda: all(lead["status"] == "retry_due" for lead in leads(client, center)), 30)
     for cmp in (empty, dialing):
         client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
+
+
+def test_a_failed_step_gives_its_leads_back_and_dialing_goes_on(client, center, monkeypatch):
+    """The shared buckets' transaction fails once (the database went away for a moment): the leads
+    it had claimed go back, runtime says so, and the next steps dial them all."""
+    monkeypatch.setattr(campaign_loop, "RETRY_AFTER", 1.0)
+    share = client.app.state.services.runner.trunk_share
+    take, failed = share.take, []
+
+    async def flaky(*args: Any) -> tuple[str, ...]:
+        if not failed:
+            failed.append(True)
+            raise OperationalError("database is locked")
+        return await take(*args)
+
+    monkeypatch.setattr(share, "take", flaky)
+    agents_available(client, "2001")
+    cmp = campaign(client, center, "busy")
+    assert client.post(f"/api/v1/campaigns/{cmp}/start", headers=ADMIN).status_code == 202
+    reason = until(lambda: failed and client.get(f"/api/v1/campaigns/{cmp}/runtime", headers=ADMIN).json()["reason"])
+    assert reason == "the dialing step failed (OperationalError); trying again"
+    assert until(lambda: all(lead["status"] == "retry_due" for lead in leads(client, center)), 30)
+    client.post(f"/api/v1/campaigns/{cmp}/stop", headers=ADMIN)
 
 
 def test_a_campaign_that_cannot_dial_says_why(client, center):

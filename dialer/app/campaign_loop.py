@@ -52,6 +52,7 @@ TICK = 1.0
 RELOAD_EVERY = 5.0
 RING_TIMEOUT = 25  # at least 15 s (4 rings) before giving up, as the TSR asks
 KEEP_THETA_EVERY = 60.0
+RETRY_AFTER = 5.0  # after a failed step (a database error, say): the loop goes on, it does not end
 
 
 class CampaignLoop:
@@ -95,28 +96,43 @@ class CampaignLoop:
     async def run(self) -> None:
         events = self.cluster.events()
         consumer = asyncio.get_running_loop().create_task(self._consume(events))
+        failures = 0
         try:
             while True:
-                if not await self.lease.hold(self.campaign_id):
-                    self.reason = "another replica dials this campaign"
-                    await self._sleep(self.lease.ttl / 3)
-                    continue
-                await self._reload()
-                if self.campaign is None or self.campaign.status != "running":
-                    if self.calls is None or not self.calls.in_flight:
+                try:
+                    if await self._step():
                         return
-                    self.reason = f"{self.campaign.status if self.campaign else 'gone'}: calls in flight finishing"
-                else:
-                    await self._new_day()
-                    await self._tick()
-                await self._keep_theta()
-                await self._sleep(TICK)
+                    failures = 0
+                except Exception as failed:  # the database or a node gone for a moment: dialing goes on after
+                    failures += 1
+                    if failures == 1 or failures % 60 == 0:
+                        log.exception("%s: a dialing step failed (%d in a row); trying again", self.public_id, failures)
+                    self.reason = f"the dialing step failed ({type(failed).__name__}); trying again"
+                    await self._sleep(RETRY_AFTER)
         finally:
             consumer.cancel()
             events.close()
             with contextlib.suppress(Exception):  # a closing database must not hide why the loop ended
                 await self._keep_theta(now=True)
             await self.lease.release(self.campaign_id)
+
+    async def _step(self) -> bool:
+        """One pass of the loop; True once it is over (not running, no call left in flight)."""
+        if not await self.lease.hold(self.campaign_id):
+            self.reason = "another replica dials this campaign"
+            await self._sleep(self.lease.ttl / 3)
+            return False
+        await self._reload()
+        if self.campaign is None or self.campaign.status != "running":
+            if self.calls is None or not self.calls.in_flight:
+                return True
+            self.reason = f"{self.campaign.status if self.campaign else 'gone'}: calls in flight finishing"
+        else:
+            await self._new_day()
+            await self._tick()
+        await self._keep_theta()
+        await self._sleep(TICK)
+        return False
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -245,7 +261,12 @@ class CampaignLoop:
         now = time.monotonic()
         choice = self._choose_trunks(len(leads), now)
         self.trunk_share.book, self.credits = choice.book, credits_of(choice.book)
-        picks = await self.trunk_share.take(choice.picks, self.trunks, now)
+        try:
+            picks = await self.trunk_share.take(choice.picks, self.trunks, now)
+        except Exception:
+            with contextlib.suppress(Exception):  # else the stuck-lead sweep gives them back
+                await self.leads.give_back(leads)
+            raise
         await self.leads.give_back(leads[len(picks) :])
         for lead, trunk in zip(leads, picks, strict=False):
             await self._dial(lead, trunk)
