@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import jwt
@@ -112,11 +112,37 @@ async def _empty_tables() -> None:
     models = [model for app in Tortoise.apps.values() for model in app.values()]
     tables = sorted(m._meta.db_table for m in models if m._meta.db_table != "aerich")
     if KIND == "postgres":
-        await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+        await _empty_postgres(connection, tables)
         return
     for table in tables:
         await connection.execute_script(f'DELETE FROM "{table}"')
     await connection.execute_script("DELETE FROM sqlite_sequence")
+
+
+_SEQUENCES: list[str] = []
+_FAST_EMPTY = [True]
+
+
+async def _empty_postgres(connection: Any, tables: list[str]) -> None:
+    """DELETE and restart the sequences, in one implicit transaction: about 11 ms against TRUNCATE's 85
+    for these small tables, a minute and a half over the suite. Foreign keys are not checked while
+    every table empties at once, which takes a superuser (the tests' own `postgres`); else TRUNCATE."""
+    if _FAST_EMPTY[0]:
+        if not _SEQUENCES:
+            rows = await connection.execute_query_dict(
+                "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'"
+            )
+            _SEQUENCES.extend(row["sequence_name"] for row in rows)
+        deletes = " ".join(f'DELETE FROM "{table}";' for table in tables)
+        restarts = " ".join(f'ALTER SEQUENCE "{sequence}" RESTART;' for sequence in _SEQUENCES)
+        try:
+            await connection.execute_script(
+                f"SET session_replication_role = replica; {deletes} {restarts} SET session_replication_role = DEFAULT;"
+            )
+            return
+        except Exception:  # not a superuser
+            _FAST_EMPTY[0] = False
+    await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
 
 
 @pytest.fixture()
